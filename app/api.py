@@ -1,0 +1,26 @@
+"""The /api/v1 router: every resource router in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.applications.router import router as applications_router
+from app.auth.router import auth_router, me_router
+from app.events.router import router as events_router
+from app.interviews.router import router as interviews_router
+from app.people.interviewer_router import router as interviewers_router
+from app.people.reference_router import router as references_router
+
+API_PREFIX = "/api/v1"
+
+api_router = APIRouter(prefix=API_PREFIX)
+for router in (
+    auth_router,
+    me_router,
+    applications_router,
+    interviews_router,
+    interviewers_router,
+    events_router,
+    references_router,
+):
+    api_router.include_router(router)

@@ -1,0 +1,22 @@
+"""Load-or-404 for applications, scoped to the caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.applications.service import get_application
+from app.auth.deps import CurrentUser
+from app.core.db import SessionDep
+from app.core.ids import parse_id
+from app.models import Application
+
+
+async def owned_application(
+    application_id: str, user: CurrentUser, session: SessionDep
+) -> Application:
+    return await get_application(session, user.id, parse_id(application_id, "application"))
+
+
+OwnedApplication = Annotated[Application, Depends(owned_application)]

@@ -1,0 +1,115 @@
+"""/applications"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import AwareDatetime
+
+from app.applications import service
+from app.applications.deps import OwnedApplication
+from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
+from app.auth.deps import CurrentUser
+from app.core.concurrency import check_if_match, set_etag
+from app.core.db import SessionDep
+from app.core.errors import error_responses
+from app.core.pagination import Page, PageDep, set_next_link
+from app.models.enums import ApplicationStatus
+
+router = APIRouter(
+    prefix="/applications", tags=["applications"], responses=error_responses(401, 422)
+)
+
+
+@router.get("", operation_id="listApplications", responses=error_responses(400))
+async def list_applications(
+    user: CurrentUser,
+    session: SessionDep,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    status_: Annotated[
+        list[ApplicationStatus] | None,
+        Query(alias="status", description="Only these statuses (repeatable)."),
+    ] = None,
+    active: Annotated[
+        bool | None, Query(description="true: applied, interviewing or offer.")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Search company and role.")] = None,
+    updated_since: Annotated[
+        AwareDatetime | None, Query(description="Only those changed at or after this time.")
+    ] = None,
+) -> Page[ApplicationOut]:
+    """Your applications, newest first."""
+    rows, next_cursor = await service.list_applications(
+        session,
+        user,
+        page,
+        statuses=status_ or (),
+        active=active,
+        q=q,
+        updated_since=updated_since,
+    )
+    set_next_link(request, response, next_cursor)
+    return Page(items=[ApplicationOut.of(a) for a in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createApplication",
+    responses=error_responses(409),
+)
+async def create_application(
+    data: ApplicationCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> ApplicationOut:
+    application = await service.create_application(session, user, data)
+    response.headers["Location"] = str(
+        request.url_for("get_application", application_id=str(application.id))
+    )
+    set_etag(response, application.version)
+    return ApplicationOut.of(application)
+
+
+@router.get("/{application_id}", operation_id="getApplication", responses=error_responses(404))
+async def get_application(application: OwnedApplication, response: Response) -> ApplicationOut:
+    set_etag(response, application.version)
+    return ApplicationOut.of(application)
+
+
+@router.patch(
+    "/{application_id}",
+    operation_id="updateApplication",
+    responses=error_responses(404, 409, 412),
+)
+async def update_application(
+    data: ApplicationPatch,
+    application: OwnedApplication,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> ApplicationOut:
+    """Partial update. A status change records a `status_changed` event."""
+    check_if_match(request, application.version)
+    application = await service.update_application(session, application, data)
+    set_etag(response, application.version)
+    return ApplicationOut.of(application)
+
+
+@router.delete(
+    "/{application_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteApplication",
+    responses=error_responses(404, 412),
+)
+async def delete_application(
+    application: OwnedApplication, session: SessionDep, request: Request
+) -> None:
+    """Deletes it with its interviews, interviewers and events."""
+    check_if_match(request, application.version)
+    await service.delete_application(session, application)

@@ -1,0 +1,124 @@
+"""Applications: list, create, update, delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.applications.schemas import ApplicationCreate, ApplicationPatch
+from app.applications.status import change_status
+from app.core.errors import Conflict, NotFound
+from app.core.pagination import PageParams, paginate
+from app.models import Application, User
+from app.models.base import utcnow
+from app.models.enums import ACTIVE_STATUSES, ApplicationStatus
+from app.people.reference_service import owned_references
+
+LOAD_OPTIONS = (selectinload(Application.references),)
+
+
+def _owned(user_id: uuid.UUID) -> Select[Application]:
+    return select(Application).where(Application.owner_id == user_id).options(*LOAD_OPTIONS)
+
+
+async def get_application(
+    session: AsyncSession, user_id: uuid.UUID, application_id: uuid.UUID
+) -> Application:
+    application = await session.scalar(_owned(user_id).where(Application.id == application_id))
+    if application is None:
+        raise NotFound("application")
+    return application
+
+
+async def list_applications(
+    session: AsyncSession,
+    user: User,
+    params: PageParams,
+    *,
+    statuses: Sequence[ApplicationStatus] = (),
+    active: bool | None = None,
+    q: str | None = None,
+    updated_since: datetime | None = None,
+) -> tuple[Sequence[Application], str | None]:
+    stmt = _owned(user.id)
+    if statuses:
+        stmt = stmt.where(Application.status.in_([s.value for s in statuses]))
+    if active is not None:
+        active_values = [s.value for s in ACTIVE_STATUSES]
+        stmt = stmt.where(
+            Application.status.in_(active_values)
+            if active
+            else Application.status.not_in(active_values)
+        )
+    if q:
+        pattern = f"%{_escape_like(q.strip().lower())}%"
+        stmt = stmt.where(
+            or_(
+                Application.company.ilike(pattern, escape="\\"),
+                Application.role_title.ilike(pattern, escape="\\"),
+            )
+        )
+    if updated_since is not None:
+        stmt = stmt.where(Application.updated_at >= updated_since)
+    return await paginate(
+        session,
+        stmt,
+        sort_column=Application.created_at,
+        id_column=Application.id,
+        params=params,
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def create_application(
+    session: AsyncSession, user: User, data: ApplicationCreate, *, source: str = "manual"
+) -> Application:
+    fields = data.model_dump(exclude={"reference_ids"})
+    application = Application(owner_id=user.id, source=source, **fields)
+    application.references = list(await owned_references(session, user.id, data.reference_ids))
+    session.add(application)
+    await _flush_unique(session)
+    return application
+
+
+async def update_application(
+    session: AsyncSession, application: Application, data: ApplicationPatch
+) -> Application:
+    changes = data.changes()
+    if "reference_ids" in changes:
+        application.references = list(
+            await owned_references(session, application.owner_id, changes.pop("reference_ids"))
+        )
+    new_status = changes.pop("status", None)
+    for field, value in changes.items():
+        setattr(application, field, value)
+    if data.model_fields_set:
+        # Touch the row even when only the reference list changed, so `version`
+        # and the ETag move whenever the representation does.
+        application.updated_at = utcnow()
+    if new_status is not None:
+        await change_status(session, application, new_status)
+    await _flush_unique(session)
+    return application
+
+
+async def delete_application(session: AsyncSession, application: Application) -> None:
+    # Interviews, interviewers and events go with it (ON DELETE CASCADE).
+    await session.delete(application)
+    await session.flush()
+
+
+async def _flush_unique(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("You already have an application with this external_id.") from exc

@@ -1,0 +1,120 @@
+"""The `followup` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+
+from app.core.config import get_settings
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from app.core.migrations import upgrade_to_head
+
+    upgrade_to_head(get_settings().database_url)
+    print("database is up to date")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.core.migrations import upgrade_to_head
+
+    upgrade_to_head(get_settings().database_url)
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from app.auth.schemas import RegisterIn
+    from app.auth.service import register
+    from app.core.db import create_engine, create_sessionmaker
+    from app.core.errors import ProblemError
+
+    password = args.password or getpass.getpass("Password (at least 10 characters): ")
+    try:
+        data = RegisterIn(
+            email=args.email, password=password, name=args.name, timezone=args.timezone
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+        return 2
+
+    async def create() -> str:
+        engine = create_engine(get_settings().database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                user = await register(session, data)
+                await session.commit()
+                return str(user.id)
+        finally:
+            await engine.dispose()
+
+    try:
+        user_id = asyncio.run(create())
+    except ProblemError as exc:
+        print(exc.detail, file=sys.stderr)
+        return 1
+    print(f"created user {data.email} ({user_id})")
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from app.openapi import render_openapi
+
+    text = render_openapi()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="followup", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then run the API and web client")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(handler=_migrate)
+
+    create_user = commands.add_parser("create-user", help="create an account")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", required=True)
+    create_user.add_argument("--timezone", default="UTC")
+    create_user.add_argument("--password", help="prompted for when omitted")
+    create_user.set_defaults(handler=_create_user)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI schema")
+    openapi.add_argument("--output", default="openapi/openapi.json", help="a path, or - for stdout")
+    openapi.set_defaults(handler=_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

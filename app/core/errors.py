@@ -1,0 +1,193 @@
+"""RFC 9457 problem details: one error base class, one renderer, every error goes through it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("followup.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+# Messages for fields a client may read but never write (SPEC §1: no mass assignment).
+READ_ONLY_FIELDS = frozenset(
+    {"id", "owner_id", "created_at", "updated_at", "version", "source", "user_id"}
+)
+
+
+class ValidationErrorItem(BaseModel):
+    loc: list[str | int] = Field(description="Where the problem is, e.g. ['body', 'company'].")
+    msg: str = Field(description="What is wrong, in plain words.")
+    type: str = Field(description="A machine-readable error code, e.g. 'missing'.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = Field(default="about:blank", description="A URI identifying the problem type.")
+    title: str = Field(description="A short summary of the problem type.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this occurrence, in plain words.")
+    errors: list[ValidationErrorItem] | None = Field(
+        default=None, description="Each invalid input, on validation errors."
+    )
+
+
+class ProblemError(Exception):
+    """Base class for every error the API answers with on purpose."""
+
+    status: int = 500
+    slug: str | None = None
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[Mapping[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors is not None else None
+        self.headers = dict(headers or {})
+
+
+class BadRequest(ProblemError):
+    status = 400
+
+
+class Unauthorized(ProblemError):
+    status = 401
+
+    def __init__(self, detail: str = "Missing or invalid credentials.") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ProblemError):
+    status = 403
+
+
+class NotFound(ProblemError):
+    status = 404
+
+    def __init__(self, what: str = "resource") -> None:
+        super().__init__(f"No {what} with that id exists.")
+
+
+class Conflict(ProblemError):
+    status = 409
+
+
+class PreconditionFailed(ProblemError):
+    status = 412
+
+
+class Unprocessable(ProblemError):
+    """422 for inputs that are well-formed but not acceptable (a foreign id, a past snooze)."""
+
+    status = 422
+
+    def __init__(self, detail: str, *, loc: Sequence[str | int] | None = None) -> None:
+        errors = None
+        if loc is not None:
+            errors = [{"loc": list(loc), "msg": detail, "type": "value_error"}]
+        super().__init__(detail, errors=errors)
+
+
+class TooManyRequests(ProblemError):
+    status = 429
+
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(max(1, retry_after_seconds))})
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    errors: Sequence[Mapping[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    slug: str | None = None,
+) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": f"urn:followup:problem:{slug}" if slug else "about:blank",
+        "title": phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = list(errors)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
+    items = []
+    for error in exc.errors():
+        loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
+        kind = str(error.get("type", "value_error"))
+        msg = str(error.get("msg", "Invalid value."))
+        if kind == "extra_forbidden" and loc and loc[-1] in READ_ONLY_FIELDS:
+            kind, msg = "read_only", f"'{loc[-1]}' is read-only and cannot be set."
+        elif kind == "extra_forbidden":
+            msg = f"Unknown field '{loc[-1]}'." if loc else "Unknown field."
+        elif kind == "timezone_aware":
+            msg = "Give the datetime with an offset, e.g. 2026-03-01T14:00:00+01:00."
+        items.append({"loc": loc, "msg": msg, "type": kind})
+    return items
+
+
+async def _on_problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProblemError)
+    return problem_response(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+
+
+async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    items = _validation_items(exc)
+    fields = ", ".join(".".join(str(p) for p in item["loc"]) for item in items[:5])
+    detail = f"The request is not valid: check {fields}." if fields else "The request is invalid."
+    return problem_response(422, detail, errors=items, slug="validation")
+
+
+async def _on_http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404:
+        detail = "Nothing is at this address."
+    elif exc.status_code == 405:
+        detail = "This method is not allowed here."
+    return problem_response(exc.status_code, detail, headers=exc.headers)
+
+
+async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
+    # Log the traceback for operators; tell the client nothing about the internals.
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(500, "Something went wrong on our side. Please try again.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unhandled)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting each listed problem status in the schema."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

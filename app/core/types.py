@@ -1,0 +1,86 @@
+"""Annotated field types shared by the request schemas: lengths, URLs, timezones."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
+
+_http_url = TypeAdapter(HttpUrl)
+
+
+def _valid_http_url(value: str) -> str:
+    # Validate with pydantic but keep the user's spelling (HttpUrl would add a slash).
+    parsed = _http_url.validate_python(value)
+    if parsed.scheme not in ("http", "https"):
+        raise ValueError("URL must start with http:// or https://")
+    return value
+
+
+def _valid_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"'{value}' is not an IANA timezone such as 'Europe/Berlin'") from exc
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(examples=["Ada Lovelace"]),
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+Email = Annotated[EmailStr, StringConstraints(max_length=320), Field(examples=["ada@example.com"])]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2048),
+    AfterValidator(_valid_http_url),
+    Field(examples=["https://example.com/jobs/123"]),
+]
+TimezoneName = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_valid_timezone),
+    Field(examples=["Europe/Berlin"], description="An IANA timezone name."),
+]
+
+
+class InputModel(BaseModel):
+    """Request bodies: unknown (and read-only) fields are rejected, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class PatchModel(InputModel):
+    """Partial updates: absent fields stay as they are; `null` clears an optional field.
+
+    Fields listed in `required_fields` may be left out but not set to null.
+    """
+
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_required(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(f for f in cls.required_fields if f in data and data[f] is None)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)

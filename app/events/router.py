@@ -1,0 +1,78 @@
+"""/applications/{id}/events and /events/{id}"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from app.applications.deps import OwnedApplication
+from app.auth.deps import CurrentUser
+from app.core.db import SessionDep
+from app.core.errors import error_responses
+from app.core.ids import parse_id
+from app.core.pagination import Page, PageDep, set_next_link
+from app.events import service
+from app.events.schemas import EventCreate, EventOut
+from app.models import Event
+from app.models.enums import EventType
+
+router = APIRouter(tags=["events"], responses=error_responses(401, 404, 422))
+
+
+async def owned_event(event_id: str, user: CurrentUser, session: SessionDep) -> Event:
+    return await service.get_event(session, user.id, parse_id(event_id, "event"))
+
+
+OwnedEvent = Annotated[Event, Depends(owned_event)]
+
+
+@router.get(
+    "/applications/{application_id}/events",
+    operation_id="listEvents",
+    responses=error_responses(400),
+)
+async def list_events(
+    application: OwnedApplication,
+    session: SessionDep,
+    page: PageDep,
+    request: Request,
+    response: Response,
+    type_: Annotated[
+        list[EventType] | None, Query(alias="type", description="Only these types (repeatable).")
+    ] = None,
+) -> Page[EventOut]:
+    """The application's timeline, most recent first."""
+    rows, next_cursor = await service.list_events(session, application, page, type_ or ())
+    set_next_link(request, response, next_cursor)
+    return Page(items=[EventOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "/applications/{application_id}/events",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createEvent",
+)
+async def create_event(
+    data: EventCreate,
+    application: OwnedApplication,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> EventOut:
+    """Record something you did or received. A `withdrawal` sets the status to `withdrawn`."""
+    event = await service.record_event(session, application, data)
+    response.headers["Location"] = str(request.url_for("get_event", event_id=str(event.id)))
+    return EventOut.model_validate(event)
+
+
+@router.get("/events/{event_id}", operation_id="getEvent")
+async def get_event(event: OwnedEvent) -> EventOut:
+    return EventOut.model_validate(event)
+
+
+@router.delete(
+    "/events/{event_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteEvent"
+)
+async def delete_event(event: OwnedEvent, session: SessionDep) -> None:
+    await service.delete_event(session, event)

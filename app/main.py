@@ -1,0 +1,67 @@
+"""create_app(): routers, middleware, error handlers and the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.api import api_router
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_sessionmaker
+from app.core.errors import install_error_handlers
+from app.core.idempotency import IdempotencyMiddleware
+from app.core.limits import BodySizeLimitMiddleware
+from app.health import router as health_router
+
+DESCRIPTION = """\
+Followup tracks job applications, interviews, the people met, references and
+every follow-up, and tells you what to do next, for whom, by when and why.
+
+Authenticate with `Authorization: Bearer <token>`: get an access token from
+`POST /api/v1/auth/token`, or create a personal API token at `/api/v1/tokens`.
+Errors are RFC 9457 problem documents (`application/problem+json`).
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+) -> FastAPI:
+    """Build the app. Tests pass their own `sessionmaker` (bound to a rolled-back connection)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if sessionmaker is not None:
+            app.state.sessionmaker = sessionmaker
+            yield
+            return
+        engine = create_engine(settings.database_url)
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Followup",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if sessionmaker is not None:
+        app.state.sessionmaker = sessionmaker
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(api_router)
+    # Outermost last: the size limit runs before anything reads the body.
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,26 @@
+"""Assertions shared by the API tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(
+    response: httpx.Response, status: int, *, loc: str | None = None
+) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status (and, if given, an error at loc)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM), response.headers
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["title"]
+    assert body["detail"]
+    assert body["type"]
+    if loc is not None:
+        locs = [".".join(str(p) for p in e["loc"]) for e in body.get("errors", [])]
+        assert any(loc in item for item in locs), (loc, locs)
+    return body

@@ -1,0 +1,228 @@
+"""Interviews and interviewers (SPEC §3)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.api.helpers import assert_problem
+from tests.dbstate import snapshot
+from tests.factories import UserWithToken, create_application, create_interviewer
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_interview_defaults_to_one_hour_and_links_people(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    application = await create_application(session, alice.user)
+    person = await create_interviewer(session, application)
+    r = await client.post(
+        f"/api/v1/applications/{application.id}/interviews",
+        json={
+            "starts_at": "2026-11-20T14:00:00+01:00",
+            "kind": "video",
+            "round": 1,
+            "interviewer_ids": [str(person.id)],
+            "topics": "the billing pipeline",
+            "mutual_interests": "Rust in production",
+        },
+        headers=alice.headers,
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert datetime.fromisoformat(body["starts_at"]) == datetime(2026, 11, 20, 13, tzinfo=UTC)
+    assert datetime.fromisoformat(body["ends_at"]) == datetime(2026, 11, 20, 14, tzinfo=UTC)
+    assert body["interviewer_ids"] == [str(person.id)]
+    assert body["application_id"] == str(application.id)
+    assert r.headers["location"].endswith(f"/api/v1/interviews/{body['id']}")
+
+    listed = (
+        await client.get(f"/api/v1/applications/{application.id}/interviews", headers=alice.headers)
+    ).json()
+    assert [i["id"] for i in listed["items"]] == [body["id"]]
+
+    patched = await client.patch(
+        f"/api/v1/interviews/{body['id']}",
+        json={"interviewer_ids": [], "kind": "onsite"},
+        headers={**alice.headers, "If-Match": r.headers["etag"]},
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["interviewer_ids"] == []
+    assert patched.json()["version"] == 2
+
+
+@pytest.mark.parametrize(
+    ("payload", "loc"),
+    [
+        ({}, "body.starts_at"),
+        ({"starts_at": "2026-11-20T14:00:00"}, "body.starts_at"),
+        ({"starts_at": "2026-11-20T14:00:00Z", "ends_at": "2026-11-20T13:00:00Z"}, "body"),
+        ({"starts_at": "2026-11-20T14:00:00Z", "ends_at": "2026-11-20T14:00:00Z"}, "body"),
+        ({"starts_at": "2026-11-20T14:00:00Z", "kind": "coffee"}, "body.kind"),
+        ({"starts_at": "2026-11-20T14:00:00Z", "round": 0}, "body.round"),
+        ({"starts_at": "2026-11-20T14:00:00Z", "version": 3}, "body.version"),
+    ],
+    ids=[
+        "missing_start",
+        "naive",
+        "ends_before_start",
+        "zero_length",
+        "bad_kind",
+        "round_zero",
+        "read_only",
+    ],
+)
+async def test_bad_interview_is_422_and_changes_nothing(
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    session: AsyncSession,
+    payload: dict[str, object],
+    loc: str,
+) -> None:
+    application = await create_application(session, alice.user)
+    before = await snapshot(session)
+    r = await client.post(
+        f"/api/v1/applications/{application.id}/interviews", json=payload, headers=alice.headers
+    )
+    assert_problem(r, 422, loc=loc)
+    assert await snapshot(session) == before
+
+
+async def test_interviewer_of_another_application_is_422(
+    client: httpx.AsyncClient, alice: UserWithToken, bob: UserWithToken, session: AsyncSession
+) -> None:
+    mine = await create_application(session, alice.user)
+    other = await create_application(session, alice.user, company="Other")
+    bobs = await create_application(session, bob.user)
+    for person in (
+        await create_interviewer(session, other),
+        await create_interviewer(session, bobs),
+    ):
+        before = await snapshot(session)
+        r = await client.post(
+            f"/api/v1/applications/{mine.id}/interviews",
+            json={"starts_at": "2026-11-20T14:00:00Z", "interviewer_ids": [str(person.id)]},
+            headers=alice.headers,
+        )
+        assert_problem(r, 422, loc="body.interviewer_ids")
+        assert await snapshot(session) == before
+    r = await client.post(
+        f"/api/v1/applications/{mine.id}/interviews",
+        json={"starts_at": "2026-11-20T14:00:00Z", "interviewer_ids": [str(uuid.uuid4())]},
+        headers=alice.headers,
+    )
+    assert_problem(r, 422, loc="body.interviewer_ids")
+
+
+async def test_patch_that_moves_the_start_past_the_end_is_422(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    application = await create_application(session, alice.user)
+    created = (
+        await client.post(
+            f"/api/v1/applications/{application.id}/interviews",
+            json={"starts_at": "2026-11-20T14:00:00Z"},
+            headers=alice.headers,
+        )
+    ).json()
+    before = await snapshot(session)
+    r = await client.patch(
+        f"/api/v1/interviews/{created['id']}",
+        json={"starts_at": "2026-11-20T16:00:00Z"},
+        headers=alice.headers,
+    )
+    assert_problem(r, 422, loc="body.starts_at")
+    assert await snapshot(session) == before
+    moved = await client.patch(
+        f"/api/v1/interviews/{created['id']}",
+        json={"starts_at": "2026-11-20T16:00:00Z", "ends_at": "2026-11-20T17:30:00Z"},
+        headers=alice.headers,
+    )
+    assert moved.status_code == 200
+
+
+async def test_interviewer_crud(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    application = await create_application(session, alice.user)
+    url = f"/api/v1/applications/{application.id}/interviewers"
+    r = await client.post(
+        url,
+        json={
+            "name": "Grace Hopper",
+            "title": "VP Engineering",
+            "email": "grace@acme.example",
+            "linkedin_url": "https://www.linkedin.com/in/grace",
+            "phone": "+49 30 1234567",
+            "is_main_contact": True,
+        },
+        headers=alice.headers,
+    )
+    assert r.status_code == 201, r.text
+    person = r.json()
+    assert person["is_main_contact"] is True
+    item = f"/api/v1/interviewers/{person['id']}"
+    assert (await client.get(item, headers=alice.headers)).json() == person
+    r = await client.patch(
+        item, json={"title": None, "email": "g@acme.example"}, headers=alice.headers
+    )
+    assert r.json()["title"] is None
+    assert r.json()["email"] == "g@acme.example"
+    assert_problem(
+        await client.patch(item, json={"email": "nope"}, headers=alice.headers),
+        422,
+        loc="body.email",
+    )
+    assert_problem(
+        await client.patch(item, json={"linkedin_url": "linkedin"}, headers=alice.headers),
+        422,
+        loc="body.linkedin_url",
+    )
+    assert_problem(await client.patch(item, json={"name": None}, headers=alice.headers), 422)
+    assert_problem(
+        await client.post(url, json={"title": "x"}, headers=alice.headers), 422, loc="body.name"
+    )
+    listed = (await client.get(url, headers=alice.headers)).json()
+    assert [p["id"] for p in listed["items"]] == [person["id"]]
+    assert (await client.delete(item, headers=alice.headers)).status_code == 204
+    assert_problem(await client.get(item, headers=alice.headers), 404)
+
+
+async def test_deleting_an_interviewer_keeps_the_history(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    application = await create_application(session, alice.user)
+    person = await create_interviewer(session, application)
+    event = await client.post(
+        f"/api/v1/applications/{application.id}/events",
+        json={"type": "thank_you_email", "interviewer_id": str(person.id), "channel": "email"},
+        headers=alice.headers,
+    )
+    assert event.status_code == 201
+    await client.delete(f"/api/v1/interviewers/{person.id}", headers=alice.headers)
+    kept = (await client.get(f"/api/v1/events/{event.json()['id']}", headers=alice.headers)).json()
+    assert kept["type"] == "thank_you_email"
+    assert kept["interviewer_id"] is None
+
+
+async def test_interviews_list_latest_first(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    application = await create_application(session, alice.user)
+    url = f"/api/v1/applications/{application.id}/interviews"
+    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    ids = []
+    for days in (0, 7, 3):
+        r = await client.post(
+            url,
+            json={"starts_at": (start + timedelta(days=days)).isoformat()},
+            headers=alice.headers,
+        )
+        ids.append(r.json()["id"])
+    listed = [i["id"] for i in (await client.get(url, headers=alice.headers)).json()["items"]]
+    assert listed == [ids[1], ids[2], ids[0]]

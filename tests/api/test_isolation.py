@@ -1,0 +1,97 @@
+"""Another user's resource is indistinguishable from a missing one: 404 on every route.
+
+The matrix is generated from the app's route table, so a route added later is
+covered without anyone remembering to add it here. A route whose path parameter
+has no fixture below makes this test fail until one is added.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.main import create_app
+from tests.dbstate import snapshot
+from tests.factories import (
+    UserWithToken,
+    create_application,
+    create_event,
+    create_interview,
+    create_interviewer,
+    create_reference,
+)
+
+pytestmark = pytest.mark.anyio
+
+# Paths reachable without an owner (no per-user resource in them).
+UNOWNED = {"/api/v1/inbound/{integration_id}"}
+
+
+def _id_routes() -> list[tuple[str, str]]:
+    # The OpenAPI document is the app's public route table.
+    routes = []
+    for path, operations in create_app().openapi()["paths"].items():
+        if "{" not in path or not path.startswith("/api/v1") or path in UNOWNED:
+            continue
+        for method in sorted(operations):
+            routes.append((method.upper(), path))
+    return routes
+
+
+ID_ROUTES = _id_routes()
+
+
+def test_the_matrix_covers_the_resource_routes() -> None:
+    paths = {path for _, path in ID_ROUTES}
+    assert "/api/v1/applications/{application_id}" in paths
+    assert "/api/v1/interviews/{interview_id}" in paths
+    assert len(ID_ROUTES) >= 20
+
+
+@pytest.mark.parametrize(("method", "path"), ID_ROUTES, ids=[f"{m} {p}" for m, p in ID_ROUTES])
+async def test_another_users_id_is_404(
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    bob: UserWithToken,
+    session: AsyncSession,
+    method: str,
+    path: str,
+) -> None:
+    application = await create_application(session, alice.user)
+    person = await create_interviewer(session, application)
+    interview = await create_interview(session, application, [person])
+    event = await create_event(session, application)
+    reference = await create_reference(session, alice.user)
+    token = await client.post("/api/v1/tokens", json={"name": "t"}, headers=alice.headers)
+    ids: dict[str, Callable[[], str]] = {
+        "application_id": lambda: str(application.id),
+        "interview_id": lambda: str(interview.id),
+        "interviewer_id": lambda: str(person.id),
+        "event_id": lambda: str(event.id),
+        "reference_id": lambda: str(reference.id),
+        "token_id": lambda: token.json()["id"],
+    }
+    names = re.findall(r"{(\w+)}", path)
+    missing = [n for n in names if n not in ids]
+    assert not missing, f"add an owned-resource fixture for {missing} in {__name__}"
+    url = path
+    for name in names:
+        url = url.replace("{" + name + "}", ids[name]())
+
+    before = await snapshot(session)
+    r = await client.request(method, url, json={}, headers=bob.headers)
+    assert r.status_code == 404, (method, url, r.status_code, r.text)
+    assert r.headers["content-type"].startswith("application/problem+json")
+    # The same answer as for an id that never existed.
+    random_url = path
+    for name in names:
+        random_url = random_url.replace("{" + name + "}", str(uuid.uuid4()))
+    r_random = await client.request(method, random_url, json={}, headers=bob.headers)
+    assert r_random.status_code == 404
+    assert r.json()["detail"] == r_random.json()["detail"]
+    assert await snapshot(session) == before

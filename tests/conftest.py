@@ -1,0 +1,147 @@
+"""Test fixtures: a migrated database per backend, a rolled-back transaction per test.
+
+Every database test runs on SQLite and, when FOLLOWUP_TEST_DATABASE_URL is set, on
+PostgreSQL too. That variable pointing at a server that can't be reached is an
+error, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+)
+
+from app.core.config import Settings
+from app.core.db import create_engine
+from app.core.migrations import upgrade_to_head
+from app.main import create_app
+from tests.factories import UserWithToken, create_user_with_token
+
+PG_URL = os.environ.get("FOLLOWUP_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _create_pg_database(base_url: str) -> tuple[str, str]:
+    """A throwaway database, so parallel runs on one server never collide."""
+    import asyncio
+
+    name = f"followup_test_{secrets.token_hex(4)}"
+
+    async def create() -> None:
+        engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create())
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    return url, name
+
+
+def _drop_pg_database(base_url: str, name: str) -> None:
+    import asyncio
+
+    async def drop() -> None:
+        engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(drop())
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "test.db"
+        url = f"sqlite:///{path}"
+        upgrade_to_head(url)
+        yield url
+        return
+    assert PG_URL is not None
+    url, name = _create_pg_database(PG_URL)
+    try:
+        upgrade_to_head(url)
+        yield url
+    finally:
+        _drop_pg_database(PG_URL, name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(env="test", database_url=database_url, run_worker=False)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        try:
+            yield conn
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Every session (the app's and the test's) joins the test's transaction through
+    # SAVEPOINTs, so the app can commit as usual and the test still rolls it all back.
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, sessionmaker)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+async def alice(session: AsyncSession) -> UserWithToken:
+    return await create_user_with_token(session, email="alice@example.com", name="Alice Archer")
+
+
+@pytest.fixture
+async def bob(session: AsyncSession) -> UserWithToken:
+    return await create_user_with_token(session, email="bob@example.com", name="Bob Baker")
