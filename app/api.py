@@ -10,6 +10,7 @@ from app.events.router import router as events_router
 from app.interviews.router import router as interviews_router
 from app.people.interviewer_router import router as interviewers_router
 from app.people.reference_router import router as references_router
+from app.recommendations.router import router as recommendations_router
 
 API_PREFIX = "/api/v1"
 
@@ -22,5 +23,6 @@ for router in (
     interviewers_router,
     events_router,
     references_router,
+    recommendations_router,
 ):
     api_router.include_router(router)

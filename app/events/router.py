@@ -60,10 +60,14 @@ async def create_event(
     request: Request,
     response: Response,
 ) -> EventOut:
-    """Record something you did or received. A `withdrawal` sets the status to `withdrawn`."""
-    event = await service.record_event(session, application, data)
+    """Record something you did or received. A `withdrawal` sets the status to `withdrawn`.
+
+    A `status_inquiry` the policy would advise against (too soon, or a third without a
+    reply) is still recorded; `warnings` says why.
+    """
+    event, warnings = await service.record_event_with_warnings(session, application, data)
     response.headers["Location"] = str(request.url_for("get_event", event_id=str(event.id)))
-    return EventOut.model_validate(event)
+    return EventOut.model_validate(event).model_copy(update={"warnings": warnings})
 
 
 @router.get("/events/{event_id}", operation_id="getEvent")

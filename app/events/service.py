@@ -17,6 +17,7 @@ from app.events.schemas import EventCreate
 from app.models import Application, Event, Interview, Interviewer, Reference
 from app.models.base import utcnow
 from app.models.enums import ApplicationStatus, EventType
+from app.recommendations.warnings import status_inquiry_warnings_for
 
 # Clocks drift: a minute of grace keeps "just now" from phones from being refused.
 FUTURE_TOLERANCE = timedelta(minutes=1)
@@ -90,3 +91,19 @@ async def record_event(session: AsyncSession, application: Application, data: Ev
 async def delete_event(session: AsyncSession, event: Event) -> None:
     await session.delete(event)
     await session.flush()
+
+
+async def record_event_with_warnings(
+    session: AsyncSession, application: Application, data: EventCreate
+) -> tuple[Event, list[str]]:
+    """Record the event, with the policy's warnings when it goes against the advice.
+
+    Only `status_inquiry` has any: too soon, or a third without a reply. The warnings
+    are worked out before the event is added, from what was known until then.
+    """
+    warnings: list[str] = []
+    if data.type == EventType.status_inquiry:
+        warnings = await status_inquiry_warnings_for(
+            session, application, data.occurred_at or utcnow()
+        )
+    return await record_event(session, application, data), warnings

@@ -68,6 +68,7 @@ async def test_another_users_id_is_404(
     event = await create_event(session, application)
     reference = await create_reference(session, alice.user)
     token = await client.post("/api/v1/tokens", json={"name": "t"}, headers=alice.headers)
+    recs = await client.get("/api/v1/recommendations", headers=alice.headers)
     ids: dict[str, Callable[[], str]] = {
         "application_id": lambda: str(application.id),
         "interview_id": lambda: str(interview.id),
@@ -75,6 +76,7 @@ async def test_another_users_id_is_404(
         "event_id": lambda: str(event.id),
         "reference_id": lambda: str(reference.id),
         "token_id": lambda: token.json()["id"],
+        "recommendation_id": lambda: recs.json()["items"][0]["id"],
     }
     names = re.findall(r"{(\w+)}", path)
     missing = [n for n in names if n not in ids]

@@ -1,0 +1,53 @@
+"""What the policy engine returns: open next steps, each with how to complete it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Priority = Literal["high", "normal", "low"]
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    subject: str | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """What POST /recommendations/{id}/complete does.
+
+    kind="event": record an event of `event_type` with the given links and channel;
+    kind="status": set the application's status to `status`;
+    kind="manual": no single click can do it (e.g. record_interviewers, list_references,
+    keep_applying) — `hint` says what the user must do instead.
+    """
+
+    kind: Literal["event", "status", "manual"]
+    event_type: str | None = None
+    status: str | None = None
+    interviewer_id: str | None = None
+    interview_id: str | None = None
+    reference_id: str | None = None
+    channel: str | None = None
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    id: str
+    rule: str
+    title: str
+    rationale: str
+    application_id: str | None
+    interview_id: str | None
+    interviewer_id: str | None
+    reference_id: str | None
+    due_at: datetime
+    overdue: bool
+    priority: Priority
+    channel: str | None
+    draft: Draft | None
+    completion: Completion

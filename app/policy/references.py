@@ -1,0 +1,89 @@
+"""References: know whom you gave the employer, and warn them before the call comes."""
+
+from __future__ import annotations
+
+from app.policy.build import make_recommendation
+from app.policy.common import DAY, base_context, company, day_of
+from app.policy.drafts import render
+from app.policy.facts import RuleContext
+from app.policy.inputs import ReferenceIn
+from app.policy.outputs import Completion, Recommendation
+from app.policy.text import clean, greeting_name
+
+
+def _listed_references(ctx: RuleContext) -> list[ReferenceIn]:
+    """References given to this employer that we know about, once each, in a stable order."""
+    known = {
+        rid: ctx.references[rid] for rid in ctx.facts.app.reference_ids if rid in ctx.references
+    }
+    return sorted(known.values(), key=lambda ref: ref.id)
+
+
+def list_references(ctx: RuleContext) -> list[Recommendation]:
+    app = ctx.facts.app
+    requested = app.references_requested_at
+    if requested is None or _listed_references(ctx):
+        return []
+    return [
+        make_recommendation(
+            as_of=ctx.as_of,
+            rule="list_references",
+            application_id=app.id,
+            title=f"List the references you gave {company(ctx)}",
+            rationale=(
+                f"{company(ctx)} will check references. Noting whom you named lets Followup "
+                "remind you to brief each of them, so nobody is caught off guard."
+            ),
+            due_at=requested,
+            completion=Completion(
+                kind="manual",
+                hint="Add the references you gave this employer to the application.",
+            ),
+        )
+    ]
+
+
+def brief_reference(ctx: RuleContext) -> list[Recommendation]:
+    facts = ctx.facts
+    app = facts.app
+    requested = app.references_requested_at
+    if requested is None:
+        return []
+    recs = []
+    for ref in _listed_references(ctx):
+        if ref.id in facts.latest_heads_up_by_reference:
+            continue
+        name = clean(ref.name) or "your reference"
+        channel = "email" if clean(ref.email) else "phone"
+        recs.append(
+            make_recommendation(
+                as_of=ctx.as_of,
+                rule="brief_reference",
+                application_id=app.id,
+                reference_id=ref.id,
+                title=f"Give {name} a heads-up about {company(ctx)}",
+                rationale=(
+                    "References should never be caught off guard. A quick briefing on the role "
+                    "and what to highlight lets them vouch for you with confidence."
+                ),
+                due_at=requested + DAY,
+                priority="high",
+                channel=channel,
+                draft=render(
+                    "brief_reference",
+                    base_context(ctx)
+                    | {
+                        "greeting": greeting_name(ref.name),
+                        "recruiter": clean(app.recruiter_name),
+                        "day": day_of(ctx, requested) if requested > ctx.as_of else None,
+                    },
+                ),
+                completion=Completion(
+                    kind="event",
+                    event_type="reference_heads_up",
+                    reference_id=ref.id,
+                    channel=channel,
+                ),
+            )
+        )
+    return recs

@@ -1,0 +1,193 @@
+"""Everything the policy engine needs about one user, in a fixed number of queries.
+
+One query per table, whatever the number of applications: the engine gets plain
+dataclasses, grouped here in Python. (Loading per application would be an N+1.)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import (
+    Application,
+    Base,
+    Event,
+    Interview,
+    Interviewer,
+    Reference,
+    User,
+    application_references,
+    interview_interviewers,
+)
+from app.policy import ApplicationIn, EventIn, InterviewIn, PersonIn, ReferenceIn, UserIn
+
+
+def user_input(user: User) -> UserIn:
+    return UserIn(name=user.name, timezone=user.timezone)
+
+
+async def load_policy_input(
+    session: AsyncSession, user_id: uuid.UUID, application_id: uuid.UUID | None = None
+) -> tuple[list[ApplicationIn], list[ReferenceIn]]:
+    """The user's applications (or just one) with their interviews, people and events."""
+    # Plain column tuples, not ORM objects: no identity map or instance state to build
+    # for thousands of rows the engine only reads once.
+    app_stmt = select(*_columns(Application, APPLICATION_FIELDS)).where(
+        Application.owner_id == user_id
+    )
+    interview_stmt = select(*_columns(Interview, INTERVIEW_FIELDS)).where(
+        Interview.owner_id == user_id
+    )
+    person_stmt = select(*_columns(Interviewer, PERSON_FIELDS)).where(
+        Interviewer.owner_id == user_id
+    )
+    event_stmt = select(*_columns(Event, EVENT_FIELDS)).where(Event.owner_id == user_id)
+    if application_id is not None:
+        app_stmt = app_stmt.where(Application.id == application_id)
+        interview_stmt = interview_stmt.where(Interview.application_id == application_id)
+        person_stmt = person_stmt.where(Interviewer.application_id == application_id)
+        event_stmt = event_stmt.where(Event.application_id == application_id)
+    applications = (await session.execute(app_stmt)).all()
+    interviews = (await session.execute(interview_stmt)).all()
+    interviewers = (await session.execute(person_stmt)).all()
+    events = (await session.execute(event_stmt)).all()
+    references = (
+        await session.execute(
+            select(*_columns(Reference, REFERENCE_FIELDS)).where(Reference.owner_id == user_id)
+        )
+    ).all()
+    links = (
+        await session.execute(
+            select(interview_interviewers.c.interview_id, interview_interviewers.c.interviewer_id)
+            .join(Interview, Interview.id == interview_interviewers.c.interview_id)
+            .where(Interview.owner_id == user_id)
+        )
+    ).all()
+    listed = (
+        await session.execute(
+            select(application_references.c.application_id, application_references.c.reference_id)
+            .join(Application, Application.id == application_references.c.application_id)
+            .where(Application.owner_id == user_id)
+        )
+    ).all()
+
+    people_of_interview = _group((str(i), str(p)) for i, p in links)
+    references_of_app = _group((str(a), str(r)) for a, r in listed)
+    interviews_of_app: dict[uuid.UUID, list[InterviewIn]] = defaultdict(list)
+    for interview in interviews:
+        interviews_of_app[interview.application_id].append(
+            InterviewIn(
+                id=str(interview.id),
+                starts_at=interview.starts_at,
+                ends_at=interview.ends_at,
+                kind=interview.kind,
+                round=interview.round,
+                interviewer_ids=tuple(people_of_interview.get(str(interview.id), ())),
+                topics=interview.topics,
+                mutual_interests=interview.mutual_interests,
+            )
+        )
+    people_of_app: dict[uuid.UUID, list[PersonIn]] = defaultdict(list)
+    for person in interviewers:
+        people_of_app[person.application_id].append(
+            PersonIn(
+                id=str(person.id),
+                name=person.name,
+                title=person.title,
+                email=person.email,
+                linkedin_url=person.linkedin_url,
+                is_main_contact=person.is_main_contact,
+            )
+        )
+    events_of_app: dict[uuid.UUID, list[EventIn]] = defaultdict(list)
+    for event in events:
+        events_of_app[event.application_id].append(
+            EventIn(
+                id=str(event.id),
+                type=event.type,
+                occurred_at=event.occurred_at,
+                interviewer_id=_str(event.interviewer_id),
+                interview_id=_str(event.interview_id),
+                reference_id=_str(event.reference_id),
+                channel=event.channel,
+                response=event.response,
+                to_status=event.to_status,
+            )
+        )
+    application_inputs = [
+        ApplicationIn(
+            id=str(app.id),
+            company=app.company,
+            role_title=app.role_title,
+            status=app.status,
+            created_at=app.created_at,
+            recruiter_name=app.recruiter_name,
+            recruiter_email=app.recruiter_email,
+            expected_response_by=app.expected_response_by,
+            follow_up_channel=app.follow_up_channel,
+            second_round_expected=app.second_round_expected,
+            references_requested_at=app.references_requested_at,
+            reference_ids=tuple(references_of_app.get(str(app.id), ())),
+            interviews=tuple(interviews_of_app[app.id]),
+            interviewers=tuple(people_of_app[app.id]),
+            events=tuple(events_of_app[app.id]),
+        )
+        for app in applications
+    ]
+    reference_inputs = [
+        ReferenceIn(
+            id=str(ref.id),
+            name=ref.name,
+            email=ref.email,
+            relationship=ref.relationship,
+            company=ref.company,
+            title=ref.title,
+        )
+        for ref in references
+    ]
+    return application_inputs, reference_inputs
+
+
+APPLICATION_FIELDS = (
+    "id", "company", "role_title", "status", "created_at", "recruiter_name", "recruiter_email",
+    "expected_response_by", "follow_up_channel", "second_round_expected",
+    "references_requested_at",
+)  # fmt: skip
+INTERVIEW_FIELDS = (
+    "id", "application_id", "starts_at", "ends_at", "kind", "round", "topics", "mutual_interests",
+)  # fmt: skip
+PERSON_FIELDS = (
+    "id",
+    "application_id",
+    "name",
+    "title",
+    "email",
+    "linkedin_url",
+    "is_main_contact",
+)
+EVENT_FIELDS = (
+    "id", "application_id", "type", "occurred_at", "interviewer_id", "interview_id",
+    "reference_id", "channel", "response", "to_status",
+)  # fmt: skip
+REFERENCE_FIELDS = ("id", "name", "email", "relationship", "company", "title")
+
+
+def _columns(model: type[Base], names: tuple[str, ...]) -> list[Any]:
+    return [getattr(model, name) for name in names]
+
+
+def _group(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return grouped
+
+
+def _str(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,141 @@
+"""/recommendations: what to do next, and done / dismiss / snooze."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, status
+from pydantic import AwareDatetime
+
+from app.applications.deps import OwnedApplication
+from app.applications.schemas import ApplicationOut
+from app.applications.service import get_application
+from app.auth.deps import CurrentUser
+from app.core.db import SessionDep
+from app.core.errors import error_responses
+from app.core.ids import parse_id
+from app.events.schemas import EventOut
+from app.models.base import utcnow
+from app.policy import Recommendation
+from app.recommendations import service
+from app.recommendations.schemas import (
+    Completed,
+    CompleteIn,
+    RecommendationList,
+    RecommendationOut,
+    SnoozeIn,
+)
+
+router = APIRouter(tags=["recommendations"], responses=error_responses(401, 422))
+
+
+async def open_recommendation(
+    recommendation_id: str, user: CurrentUser, session: SessionDep
+) -> service.OpenRecommendation:
+    """Load-or-404, before the body is even looked at: a foreign id is just unknown."""
+    return await service.find_open_recommendation(session, user, recommendation_id, as_of=utcnow())
+
+
+OpenRecommendation = Annotated[service.OpenRecommendation, Depends(open_recommendation)]
+
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(description="Evaluate as of this time (with an offset); defaults to now."),
+]
+
+
+def _listing(as_of: datetime, recs: list[Recommendation]) -> RecommendationList:
+    return RecommendationList(as_of=as_of, items=[RecommendationOut.of(r) for r in recs])
+
+
+@router.get("/recommendations", operation_id="listRecommendations", responses=error_responses(404))
+async def list_recommendations(
+    user: CurrentUser,
+    session: SessionDep,
+    as_of: AsOf = None,
+    application_id: Annotated[
+        str | None, Query(description="Only this application's next steps.")
+    ] = None,
+) -> RecommendationList:
+    """Every open next step, ordered by due time. Not paginated."""
+    moment = as_of or utcnow()
+    app_id = None
+    if application_id is not None:
+        app_id = parse_id(application_id, "application")
+        await get_application(session, user.id, app_id)  # 404 unless it's yours
+    recs = await service.list_recommendations(session, user, as_of=moment, application_id=app_id)
+    return _listing(moment, recs)
+
+
+@router.get(
+    "/applications/{application_id}/recommendations",
+    operation_id="listApplicationRecommendations",
+    responses=error_responses(404),
+)
+async def list_application_recommendations(
+    application: OwnedApplication, user: CurrentUser, session: SessionDep, as_of: AsOf = None
+) -> RecommendationList:
+    moment = as_of or utcnow()
+    recs = await service.list_recommendations(
+        session, user, as_of=moment, application_id=application.id
+    )
+    return _listing(moment, recs)
+
+
+@router.post(
+    "/recommendations/{recommendation_id}/complete",
+    operation_id="completeRecommendation",
+    responses=error_responses(404, 409),
+)
+async def complete_recommendation(
+    found: OpenRecommendation,
+    user: CurrentUser,
+    session: SessionDep,
+    data: Annotated[CompleteIn | None, Body()] = None,
+) -> Completed:
+    """Do what completes the step: record its event, or set the application's status.
+
+    Steps that need more than a click (adding an interviewer, listing a reference,
+    applying somewhere new) answer 409 with what to do instead.
+    """
+    data = data or CompleteIn()
+    result = await service.complete_recommendation(
+        session,
+        user,
+        found,
+        as_of=utcnow(),
+        occurred_at=data.occurred_at,
+        notes=data.notes,
+    )
+    return Completed(
+        recommendation_id=found.recommendation.id,
+        event=None if result.event is None else EventOut.model_validate(result.event),
+        application=None if result.application is None else ApplicationOut.of(result.application),
+    )
+
+
+@router.post(
+    "/recommendations/{recommendation_id}/dismiss",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="dismissRecommendation",
+    responses=error_responses(404),
+)
+async def dismiss_recommendation(
+    found: OpenRecommendation, user: CurrentUser, session: SessionDep
+) -> None:
+    """Hide it for good (until the situation changes and a new step opens)."""
+    await service.dismiss_recommendation(session, user, found)
+
+
+@router.post(
+    "/recommendations/{recommendation_id}/snooze",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="snoozeRecommendation",
+    responses=error_responses(404),
+)
+async def snooze_recommendation(
+    found: OpenRecommendation, data: SnoozeIn, user: CurrentUser, session: SessionDep
+) -> None:
+    """Hide it while as_of is before `until`."""
+    await service.snooze_recommendation(session, user, found, until=data.until)

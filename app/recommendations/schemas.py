@@ -1,0 +1,103 @@
+"""Recommendation bodies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from app.applications.schemas import ApplicationOut
+from app.core.types import InputModel, LongText
+from app.events.schemas import EventOut
+from app.policy import Recommendation
+
+
+class DraftOut(BaseModel):
+    subject: str | None = Field(description="Email subject, when the channel has one.")
+    body: str = Field(description="Ready to send; edit as you like.")
+
+
+class CompletionOut(BaseModel):
+    """What `POST /recommendations/{id}/complete` will do."""
+
+    kind: Literal["event", "status", "manual"] = Field(
+        description="`event`: records an event; `status`: changes the application's status; "
+        "`manual`: can't be done in one click (see `hint`)."
+    )
+    event_type: str | None = None
+    status: str | None = None
+    hint: str | None = Field(default=None, description="What to do, for `manual` steps.")
+
+
+class RecommendationOut(BaseModel):
+    id: str = Field(
+        description="Stable while the situation is unchanged.", examples=["rec_3f2a9c0d1e4b"]
+    )
+    rule: str = Field(examples=["send_thank_you_email"])
+    title: str = Field(examples=["Send a thank-you email to Grace Hopper"])
+    rationale: str = Field(description="Why, in one or two plain sentences.")
+    application_id: uuid.UUID | None = Field(description="Null only for `keep_applying`.")
+    interview_id: uuid.UUID | None
+    interviewer_id: uuid.UUID | None
+    reference_id: uuid.UUID | None
+    due_at: datetime
+    overdue: bool = Field(description="as_of is past due_at.")
+    priority: Literal["high", "normal", "low"]
+    channel: str | None = Field(examples=["email"])
+    draft: DraftOut | None
+    completion: CompletionOut
+
+    @classmethod
+    def of(cls, rec: Recommendation) -> RecommendationOut:
+        def as_uuid(value: str | None) -> uuid.UUID | None:
+            return None if value is None else uuid.UUID(value)
+
+        return cls(
+            id=rec.id,
+            rule=rec.rule,
+            title=rec.title,
+            rationale=rec.rationale,
+            application_id=as_uuid(rec.application_id),
+            interview_id=as_uuid(rec.interview_id),
+            interviewer_id=as_uuid(rec.interviewer_id),
+            reference_id=as_uuid(rec.reference_id),
+            due_at=rec.due_at,
+            overdue=rec.overdue,
+            priority=rec.priority,
+            channel=rec.channel,
+            draft=None
+            if rec.draft is None
+            else DraftOut(subject=rec.draft.subject, body=rec.draft.body),
+            completion=CompletionOut(
+                kind=rec.completion.kind,
+                event_type=rec.completion.event_type,
+                status=rec.completion.status,
+                hint=rec.completion.hint,
+            ),
+        )
+
+
+class RecommendationList(BaseModel):
+    as_of: datetime
+    items: list[RecommendationOut]
+
+
+class CompleteIn(InputModel):
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="When you did it; defaults to now."
+    )
+    notes: LongText | None = None
+
+
+class Completed(BaseModel):
+    recommendation_id: str
+    event: EventOut | None = Field(description="The event recorded, if completing records one.")
+    application: ApplicationOut | None = Field(
+        description="The application, when completing changed its status."
+    )
+
+
+class SnoozeIn(InputModel):
+    until: AwareDatetime = Field(description="Hidden while as_of is before this time.")

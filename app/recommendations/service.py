@@ -1,0 +1,160 @@
+"""Open next steps for a user, and what the user does about them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.applications.schemas import ApplicationPatch
+from app.applications.service import get_application, update_application
+from app.core.errors import Conflict, NotFound, Unprocessable
+from app.events.schemas import EventCreate
+from app.events.service import record_event
+from app.models import Application, Event, RecommendationState, User
+from app.models.base import utcnow
+from app.policy import Recommendation, recommend
+from app.recommendations.loader import load_policy_input, user_input
+
+
+@dataclass(frozen=True, slots=True)
+class CompletionResult:
+    event: Event | None
+    application: Application | None
+
+
+async def _all_open(
+    session: AsyncSession, user: User, as_of: datetime
+) -> tuple[list[Recommendation], dict[str, RecommendationState]]:
+    applications, references = await load_policy_input(session, user.id)
+    states = {
+        s.recommendation_id: s
+        for s in (
+            await session.scalars(
+                select(RecommendationState).where(RecommendationState.owner_id == user.id)
+            )
+        ).all()
+    }
+    return recommend(user_input(user), applications, references, as_of), states
+
+
+def _hidden(state: RecommendationState | None, as_of: datetime) -> bool:
+    if state is None:
+        return False
+    if state.dismissed_at is not None:
+        return True
+    return state.snoozed_until is not None and as_of < state.snoozed_until
+
+
+async def list_recommendations(
+    session: AsyncSession,
+    user: User,
+    *,
+    as_of: datetime,
+    application_id: uuid.UUID | None = None,
+) -> list[Recommendation]:
+    """Every open next step, ordered by due time, without dismissed or snoozed ones."""
+    # All applications are loaded even for one: withdraw_gracefully and keep_applying
+    # depend on the user's other applications.
+    recs, states = await _all_open(session, user, as_of)
+    wanted = None if application_id is None else str(application_id)
+    return [
+        rec
+        for rec in recs
+        if not _hidden(states.get(rec.id), as_of)
+        and (wanted is None or rec.application_id == wanted)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRecommendation:
+    """A recommendation open at as_of, with the user's stored decision about it, if any."""
+
+    recommendation: Recommendation
+    state: RecommendationState | None
+
+
+async def find_open_recommendation(
+    session: AsyncSession, user: User, recommendation_id: str, *, as_of: datetime
+) -> OpenRecommendation:
+    """An open recommendation (snoozed ones count; dismissed ones are gone for good), or 404."""
+    recs, states = await _all_open(session, user, as_of)
+    for rec in recs:
+        state = states.get(rec.id)
+        if rec.id == recommendation_id and (state is None or state.dismissed_at is None):
+            return OpenRecommendation(rec, state)
+    raise NotFound("open recommendation")
+
+
+async def complete_recommendation(
+    session: AsyncSession,
+    user: User,
+    found: OpenRecommendation,
+    *,
+    as_of: datetime,
+    occurred_at: datetime | None = None,
+    notes: str | None = None,
+) -> CompletionResult:
+    """Do what closes the step: record its event, or set the application's status."""
+    rec = found.recommendation
+    completion = rec.completion
+    if completion.kind == "manual" or rec.application_id is None:
+        raise Conflict(completion.hint or "This step can't be completed in one click.")
+    application = await get_application(session, user.id, uuid.UUID(rec.application_id))
+    result: CompletionResult
+    if completion.kind == "status":
+        assert completion.status is not None
+        patch = ApplicationPatch.model_validate({"status": completion.status})
+        result = CompletionResult(None, await update_application(session, application, patch))
+    else:
+        data = EventCreate.model_validate(
+            {
+                "type": completion.event_type,
+                "occurred_at": occurred_at,
+                "interviewer_id": completion.interviewer_id,
+                "interview_id": completion.interview_id,
+                "reference_id": completion.reference_id,
+                "channel": completion.channel,
+                "notes": notes,
+            }
+        )
+        event = await record_event(session, application, data)
+        result = CompletionResult(event, application if event.type == "withdrawal" else None)
+    # A back-dated event can fall outside the window that would close the step (a
+    # thank-you "sent" before the interview started); refuse rather than pretend.
+    still_open, _ = await _all_open(session, user, max(as_of, utcnow()))
+    if any(r.id == rec.id for r in still_open):
+        raise Unprocessable(
+            "That wouldn't complete this step: check occurred_at.", loc=["body", "occurred_at"]
+        )
+    return result
+
+
+def _state_for(user: User, found: OpenRecommendation) -> RecommendationState:
+    return found.state or RecommendationState(
+        owner_id=user.id, recommendation_id=found.recommendation.id
+    )
+
+
+async def dismiss_recommendation(
+    session: AsyncSession, user: User, found: OpenRecommendation
+) -> None:
+    state = _state_for(user, found)
+    state.dismissed_at = utcnow()
+    session.add(state)
+    await session.flush()
+
+
+async def snooze_recommendation(
+    session: AsyncSession, user: User, found: OpenRecommendation, *, until: datetime
+) -> RecommendationState:
+    if until <= utcnow():
+        raise Unprocessable("Snooze until a time in the future.", loc=["body", "until"])
+    state = _state_for(user, found)
+    state.snoozed_until = until
+    session.add(state)
+    await session.flush()
+    return state
