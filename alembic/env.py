@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from logging.config import fileConfig
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from alembic import context
@@ -17,6 +18,8 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
+# An arbitrary, fixed key for pg_advisory_xact_lock: "followup migrate".
+MIGRATION_LOCK = 0x466F6C6C6F7775
 
 
 def _run(connection: Connection) -> None:
@@ -28,6 +31,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several processes may start at once (`serve` migrates first): the first takes
+            # this lock and migrates; the others wait, then find nothing left to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

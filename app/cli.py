@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from app.core.config import get_settings
+from app.webhooks.tuning import add_worker_arguments
 
 
 def _migrate(_: argparse.Namespace) -> int:
@@ -23,16 +24,25 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.core.migrations import upgrade_to_head
+    from app.core.request_log import configure_request_logging
 
     upgrade_to_head(get_settings().database_url)
+    configure_request_logging()
     uvicorn.run(
         "app.main:app",
         host=args.host,
         port=args.port,
         proxy_headers=True,
         log_level="info",
+        access_log=False,  # one JSON line per request comes from RequestLogMiddleware
     )
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from app.worker import run_from_args
+
+    return run_from_args(args)
 
 
 def _create_user(args: argparse.Namespace) -> int:
@@ -85,6 +95,44 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from app.portability.commands import run_export
+
+    return run_export(args.email, args.output)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from app.portability.commands import run_import
+
+    return run_import(args.email, args.file)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from app.core.db import create_engine, create_sessionmaker
+    from app.core.errors import ProblemError
+    from app.demo import load_demo
+
+    async def load() -> tuple[str, str, int]:
+        engine = create_engine(get_settings().database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                account = await load_demo(session, email=args.email, password=args.password)
+                await session.commit()
+                return account.email, account.password, account.applications
+        finally:
+            await engine.dispose()
+
+    try:
+        email, password, count = asyncio.run(load())
+    except ProblemError as exc:
+        print(f"followup demo: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"Loaded a demo account with {count} applications. Log in with")
+    print(f"  email:    {email}")
+    print(f"  password: {password}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="followup", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="deliver webhooks and emit recommendation.due (run `migrate` first)"
+    )
+    add_worker_arguments(worker).set_defaults(handler=_worker)
 
     migrate = commands.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(handler=_migrate)
@@ -107,6 +160,21 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = commands.add_parser("openapi", help="write the OpenAPI schema")
     openapi.add_argument("--output", default="openapi/openapi.json", help="a path, or - for stdout")
     openapi.set_defaults(handler=_openapi)
+
+    export = commands.add_parser("export", help="write everything an account owns as JSON")
+    export.add_argument("--email", help="the account (optional when there is only one)")
+    export.add_argument("--output", default="-", help="a path, or - for stdout")
+    export.set_defaults(handler=_export)
+
+    import_ = commands.add_parser("import", help="restore an export into an empty account")
+    import_.add_argument("file", help="the export's path, or - for stdin")
+    import_.add_argument("--email", help="the account (optional when there is only one)")
+    import_.set_defaults(handler=_import)
+
+    demo = commands.add_parser("demo", help="load a realistic sample account")
+    demo.add_argument("--email", default="demo@example.com")
+    demo.add_argument("--password", help="generated (and printed) when omitted")
+    demo.set_defaults(handler=_demo)
     return parser
 
 

@@ -14,7 +14,12 @@ from app.core.db import create_engine, create_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.limits import BodySizeLimitMiddleware
+from app.core.openapi_polish import install_openapi_polish
+from app.core.request_log import RequestLogMiddleware
 from app.health import router as health_router
+from app.web import install_web
+from app.webhooks.openapi_docs import install_webhook_docs
+from app.worker import embedded_worker
 
 DESCRIPTION = """\
 Followup tracks job applications, interviews, the people met, references and
@@ -42,7 +47,8 @@ def create_app(
         engine = create_engine(settings.database_url)
         app.state.sessionmaker = create_sessionmaker(engine)
         try:
-            yield
+            async with embedded_worker(settings, app.state.sessionmaker):
+                yield
         finally:
             await engine.dispose()
 
@@ -58,9 +64,13 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    install_webhook_docs(app)  # the schema's `webhooks` section and inbound event types
+    install_web(app)  # pages, /static, HTML error pages for non-/api paths
+    install_openapi_polish(app)  # last: finishes the schema the others built
     # Outermost last: the size limit runs before anything reads the body.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(RequestLogMiddleware)  # sees every response, 413s included
     return app
 
 

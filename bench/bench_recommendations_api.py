@@ -7,7 +7,8 @@ Usage (PostgreSQL; the script creates and drops its own database on that server)
 
 Requests go through the whole ASGI app in-process (middleware, auth, the queries, the
 engine, serialisation), without a network hop. Each application has 2 interviews,
-3 interviewers and 6 events, as in bench_policy_engine.py.
+3 interviewers and 6 events, as in bench_policy_engine.py; by default half of them are
+finished (rejected, closed, withdrawn), `--all-active` makes every one active.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from app.main import create_app
 from app.models import Application, Event, Interview, Interviewer, User
 
 EVENT_TYPES = ("thank_you_email", "handwritten_note", "status_inquiry", "reply_received", "note")
+# As in bench_policy_engine.py: half of a long search's applications are finished.
+MIXED_STATUSES = ("interviewing",) * 8 + ("applied", "offer") + ("rejected",) * 5 + ("closed",) * 3
+MIXED_STATUSES += ("withdrawn",) * 2
 
 
 async def _admin(url: str, sql: str) -> None:
@@ -40,7 +44,7 @@ async def _admin(url: str, sql: str) -> None:
     await engine.dispose()
 
 
-async def seed(url: str, applications: int) -> str:
+async def seed(url: str, applications: int, all_active: bool = False) -> str:
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     now = datetime.now(UTC)
@@ -53,7 +57,7 @@ async def seed(url: str, applications: int) -> str:
                 owner_id=user.id,
                 company=f"Company {i}",
                 role_title="Engineer",
-                status="interviewing",
+                status="interviewing" if all_active else MIXED_STATUSES[i % len(MIXED_STATUSES)],
                 recruiter_name="Rita" if i % 2 else None,
                 created_at=now - timedelta(days=30 + i % 20),
             )
@@ -116,6 +120,9 @@ async def main() -> None:
     parser.add_argument("--database-url", default="postgresql://root@127.0.0.1:5432/test")
     parser.add_argument("--applications", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument(
+        "--all-active", action="store_true", help="worst case: every application is active"
+    )
     args = parser.parse_args()
 
     name = f"followup_bench_{secrets.token_hex(4)}"
@@ -123,11 +130,12 @@ async def main() -> None:
     url = make_url(args.database_url).set(database=name).render_as_string(hide_password=False)
     try:
         await asyncio.to_thread(upgrade_to_head, url)
-        token = await seed(url, args.applications)
+        token = await seed(url, args.applications, args.all_active)
         timings = sorted(await measure(url, token, args.requests))
         p50 = statistics.median(timings) * 1000
         p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))] * 1000
-        print(f"applications={args.applications} requests={len(timings)}")
+        mix = "all active" if args.all_active else "half finished"
+        print(f"applications={args.applications} ({mix}) requests={len(timings)}")
         print(f"p50={p50:.1f} ms  p99={p99:.1f} ms  (target p50 <= 50 ms)")
     finally:
         await _admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

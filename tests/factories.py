@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -11,7 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import issue_token
 from app.core.security import hash_password
-from app.models import Application, Event, Interview, Interviewer, Reference, User
+from app.models import (
+    Application,
+    Event,
+    Integration,
+    Interview,
+    Interviewer,
+    Reference,
+    User,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookMessage,
+    WebhookSubscription,
+)
+from app.webhooks.signing import new_secret
 
 DEFAULT_PASSWORD = "correct horse battery"
 
@@ -107,3 +121,57 @@ async def create_reference(session: AsyncSession, owner: User, **overrides: Any)
     session.add(reference)
     await session.commit()
     return reference
+
+
+async def create_webhook(
+    session: AsyncSession, owner: User, **overrides: Any
+) -> WebhookSubscription:
+    fields: dict[str, Any] = {
+        "url": "https://hooks.example.com/followup",
+        "events": ["*"],
+        "secret": new_secret(),
+    }
+    fields.update(overrides)
+    subscription = WebhookSubscription(owner_id=owner.id, **fields)
+    session.add(subscription)
+    await session.commit()
+    return subscription
+
+
+async def create_webhook_delivery(
+    session: AsyncSession, subscription: WebhookSubscription, **overrides: Any
+) -> WebhookDelivery:
+    """A delivered webhook.test message and its one attempt."""
+    now = datetime.now(UTC)
+    event = WebhookEvent(
+        id=uuid.uuid4(), owner_id=subscription.owner_id, type="webhook.test", body="{}"
+    )
+    message = WebhookMessage(
+        id=uuid.uuid4(),
+        event_id=event.id,
+        subscription_id=subscription.id,
+        status="delivered",
+        attempts=1,
+        next_attempt_at=now,
+    )
+    fields: dict[str, Any] = {"attempt": 1, "status_code": 200, "duration_ms": 12}
+    fields.update(overrides)
+    delivery = WebhookDelivery(
+        subscription_id=subscription.id, message_id=message.id, event_type=event.type, **fields
+    )
+    session.add(event)
+    await session.flush()
+    session.add(message)
+    await session.flush()
+    session.add(delivery)
+    await session.commit()
+    return delivery
+
+
+async def create_integration(session: AsyncSession, owner: User, **overrides: Any) -> Integration:
+    fields: dict[str, Any] = {"name": "greenhouse", "secret": new_secret()}
+    fields.update(overrides)
+    integration = Integration(owner_id=owner.id, **fields)
+    session.add(integration)
+    await session.commit()
+    return integration

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import AwareDatetime
 
 from app.applications import service
 from app.applications.deps import OwnedApplication
@@ -15,6 +14,7 @@ from app.core.concurrency import check_if_match, set_etag
 from app.core.db import SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep, set_next_link
+from app.core.types import Timestamp
 from app.models.enums import ApplicationStatus
 
 router = APIRouter(
@@ -38,7 +38,7 @@ async def list_applications(
     ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Search company and role.")] = None,
     updated_since: Annotated[
-        AwareDatetime | None, Query(description="Only those changed at or after this time.")
+        Timestamp | None, Query(description="Only those changed at or after this time.")
     ] = None,
 ) -> Page[ApplicationOut]:
     """Your applications, newest first."""

@@ -6,9 +6,19 @@ import uuid
 from datetime import date, datetime
 from typing import ClassVar
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from app.core.types import Email, InputModel, LongText, Name, PatchModel, ShortText, Url
+from app.core.types import (
+    Day,
+    Email,
+    InputModel,
+    LongText,
+    Name,
+    PatchModel,
+    ShortText,
+    Timestamp,
+    Url,
+)
 from app.models import Application
 from app.models.enums import ApplicationStatus
 
@@ -19,7 +29,7 @@ class ApplicationFields(InputModel):
     notes: LongText | None = None
     recruiter_name: Name | None = Field(default=None, examples=["Grace Hopper"])
     recruiter_email: Email | None = None
-    expected_response_by: date | None = Field(
+    expected_response_by: Day | None = Field(
         default=None, description="The specific day they said you would hear back."
     )
     follow_up_channel: ShortText | None = Field(
@@ -30,7 +40,7 @@ class ApplicationFields(InputModel):
     second_round_expected: bool | None = Field(
         default=None, description="Their answer to 'will there be a second round?'"
     )
-    references_requested_at: AwareDatetime | None = Field(
+    references_requested_at: Timestamp | None = Field(
         default=None, description="When the company said it will check references."
     )
     external_id: ShortText | None = Field(

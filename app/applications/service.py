@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.applications.schemas import ApplicationCreate, ApplicationPatch
+from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.applications.status import change_status
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import PageParams, paginate
@@ -19,6 +19,8 @@ from app.models import Application, User
 from app.models.base import utcnow
 from app.models.enums import ACTIVE_STATUSES, ApplicationStatus
 from app.people.reference_service import owned_references
+from app.webhooks.outbox import emit
+from app.webhooks.payloads import DeletedApplication
 
 LOAD_OPTIONS = (selectinload(Application.references),)
 
@@ -87,6 +89,7 @@ async def create_application(
     application.references = list(await owned_references(session, user.id, data.reference_ids))
     session.add(application)
     await _flush_unique(session)
+    await emit(session, user.id, "application.created", ApplicationOut.of(application))
     return application
 
 
@@ -105,9 +108,17 @@ async def update_application(
         # Touch the row even when only the reference list changed, so `version`
         # and the ETag move whenever the representation does.
         application.updated_at = utcnow()
-    if new_status is not None:
-        await change_status(session, application, new_status)
-    await _flush_unique(session)
+    try:
+        # change_status flushes too, so a taken external_id can surface there first.
+        if new_status is not None:
+            await change_status(session, application, new_status)
+        await session.flush()
+    except IntegrityError as exc:
+        raise _external_id_taken() from exc
+    if data.model_fields_set:
+        await emit(
+            session, application.owner_id, "application.updated", ApplicationOut.of(application)
+        )
     return application
 
 
@@ -115,10 +126,17 @@ async def delete_application(session: AsyncSession, application: Application) ->
     # Interviews, interviewers and events go with it (ON DELETE CASCADE).
     await session.delete(application)
     await session.flush()
+    await emit(
+        session, application.owner_id, "application.deleted", DeletedApplication(id=application.id)
+    )
+
+
+def _external_id_taken() -> Conflict:
+    return Conflict("You already have an application with this external_id.")
 
 
 async def _flush_unique(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("You already have an application with this external_id.") from exc
+        raise _external_id_taken() from exc

@@ -6,9 +6,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.events.schemas import EventOut
 from app.models import Application, Event
 from app.models.base import utcnow
 from app.models.enums import EventType
+from app.webhooks.outbox import emit
 
 
 async def change_status(
@@ -32,4 +34,7 @@ async def change_status(
     application.status = new_status
     session.add(event)
     await session.flush()
+    await emit(
+        session, event.owner_id, "application.status_changed", EventOut.model_validate(event)
+    )
     return event

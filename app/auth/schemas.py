@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.core.types import Email, InputModel, Name, PatchModel, TimezoneName
+from app.core.types import Email, InputModel, Name, PatchModel, Timestamp, TimezoneName
 
 Password = Annotated[
     str,
@@ -58,7 +58,7 @@ class TokenGrant(BaseModel):
 
 class ApiTokenIn(InputModel):
     name: Name = Field(examples=["backup script"])
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Timestamp | None = Field(
         default=None, description="When the token stops working; never when absent."
     )
 

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger("followup.errors")
 
@@ -158,14 +159,27 @@ async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, detail, errors=items, slug="validation")
 
 
-async def _on_http(_: Request, exc: Exception) -> JSONResponse:
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    headers = exc.headers
     if exc.status_code == 404:
         detail = "Nothing is at this address."
     elif exc.status_code == 405:
         detail = "This method is not allowed here."
-    return problem_response(exc.status_code, detail, headers=exc.headers)
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
+    return problem_response(exc.status_code, detail, headers=headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path. (Starlette's own `Allow` names only the
+    first route that matched the path, e.g. GET for /me, which also takes PATCH.)"""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -57,6 +61,23 @@ TimezoneName = Annotated[
     AfterValidator(_valid_timezone),
     Field(examples=["Europe/Berlin"], description="An IANA timezone name."),
 ]
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    # Pydantic would read 1700000000 (or "0.5") as a Unix timestamp; the API speaks
+    # RFC 3339 / ISO 8601 only, as its schema says, so a number is refused, not guessed at.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("Give a date or time as text, e.g. 2026-03-01T14:00:00+01:00.")
+    return value
+
+
+# A datetime with an offset, given as RFC 3339 text (a naive one is ambiguous: refused).
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+# A calendar day, given as YYYY-MM-DD.
+Day = Annotated[date, BeforeValidator(_not_a_number)]
 
 
 class InputModel(BaseModel):

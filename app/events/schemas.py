@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.core.types import InputModel, LongText
+from app.core.types import InputModel, LongText, Timestamp
 from app.models.enums import SERVER_ONLY_EVENT_TYPES, Channel, EventType, ReplyResponse
 
 
 class EventCreate(InputModel):
     type: EventType = Field(description="`status_changed` is written by the server only.")
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: Timestamp | None = Field(
         default=None, description="Defaults to now; at most a minute in the future."
     )
     interviewer_id: uuid.UUID | None = None

@@ -13,11 +13,12 @@ from app.applications.status import change_status
 from app.core.crud import get_owned
 from app.core.errors import NotFound, Unprocessable
 from app.core.pagination import PageParams, paginate
-from app.events.schemas import EventCreate
+from app.events.schemas import EventCreate, EventOut
 from app.models import Application, Event, Interview, Interviewer, Reference
 from app.models.base import utcnow
 from app.models.enums import ApplicationStatus, EventType
 from app.recommendations.warnings import status_inquiry_warnings_for
+from app.webhooks.outbox import emit
 
 # Clocks drift: a minute of grace keeps "just now" from phones from being refused.
 FUTURE_TOLERANCE = timedelta(minutes=1)
@@ -81,6 +82,7 @@ async def record_event(session: AsyncSession, application: Application, data: Ev
     )
     session.add(event)
     await session.flush()
+    await emit(session, event.owner_id, "event.created", EventOut.model_validate(event))
     if data.type == EventType.withdrawal:
         await change_status(
             session, application, ApplicationStatus.withdrawn.value, occurred_at=occurred_at

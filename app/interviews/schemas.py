@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from app.core.types import InputModel, LongText, PatchModel
+from app.core.types import InputModel, LongText, PatchModel, Timestamp
 from app.models import Interview
 from app.models.enums import InterviewKind
 
@@ -39,8 +39,8 @@ class InterviewFields(InputModel):
 
 
 class InterviewCreate(InterviewFields):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = Field(default=None, description="Defaults to starts_at + 1 h.")
+    starts_at: Timestamp
+    ends_at: Timestamp | None = Field(default=None, description="Defaults to starts_at + 1 h.")
     interviewer_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=50, description="People of the same application."
     )
@@ -57,8 +57,8 @@ class InterviewPatch(InterviewFields, PatchModel):
         {"starts_at", "ends_at", "interviewer_ids"}
     )
 
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Timestamp | None = None
+    ends_at: Timestamp | None = None
     interviewer_ids: list[uuid.UUID] | None = Field(default=None, max_length=50)
 
 

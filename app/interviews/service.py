@@ -13,10 +13,12 @@ from sqlalchemy.orm import selectinload
 from app.core.crud import apply_changes, get_owned
 from app.core.errors import Unprocessable
 from app.core.pagination import PageParams, paginate
-from app.interviews.schemas import InterviewCreate, InterviewPatch
+from app.interviews.schemas import InterviewCreate, InterviewOut, InterviewPatch
 from app.models import Application, Interview
 from app.models.base import utcnow
 from app.people.interviewer_service import interviewers_of_application
+from app.webhooks.outbox import emit
+from app.webhooks.payloads import DeletedChild
 
 DEFAULT_LENGTH = timedelta(hours=1)
 LOAD_OPTIONS = (selectinload(Interview.interviewers),)
@@ -55,6 +57,7 @@ async def create_interview(
     )
     session.add(interview)
     await session.flush()
+    await emit(session, interview.owner_id, "interview.created", InterviewOut.of(interview))
     return interview
 
 
@@ -77,9 +80,13 @@ async def update_interview(
     if data.model_fields_set:
         interview.updated_at = utcnow()  # bumps version even if only the people changed
     await session.flush()
+    if data.model_fields_set:  # an empty PATCH changes nothing, so announces nothing
+        await emit(session, interview.owner_id, "interview.updated", InterviewOut.of(interview))
     return interview
 
 
 async def delete_interview(session: AsyncSession, interview: Interview) -> None:
     await session.delete(interview)
     await session.flush()
+    gone = DeletedChild(id=interview.id, application_id=interview.application_id)
+    await emit(session, interview.owner_id, "interview.deleted", gone)

@@ -12,7 +12,9 @@ from app.core.crud import apply_changes, get_owned
 from app.core.errors import Unprocessable
 from app.core.pagination import PageParams, paginate
 from app.models import Application, Interviewer
-from app.people.schemas import InterviewerCreate, InterviewerPatch
+from app.people.schemas import InterviewerCreate, InterviewerOut, InterviewerPatch
+from app.webhooks.outbox import emit
+from app.webhooks.payloads import DeletedChild
 
 
 async def interviewers_of_application(
@@ -64,6 +66,7 @@ async def create_interviewer(
     )
     session.add(interviewer)
     await session.flush()
+    await emit(session, interviewer.owner_id, "interviewer.created", _out(interviewer))
     return interviewer
 
 
@@ -72,9 +75,17 @@ async def update_interviewer(
 ) -> Interviewer:
     apply_changes(interviewer, data.changes())
     await session.flush()
+    if data.model_fields_set:  # an empty PATCH changes nothing, so announces nothing
+        await emit(session, interviewer.owner_id, "interviewer.updated", _out(interviewer))
     return interviewer
 
 
 async def delete_interviewer(session: AsyncSession, interviewer: Interviewer) -> None:
     await session.delete(interviewer)
     await session.flush()
+    gone = DeletedChild(id=interviewer.id, application_id=interviewer.application_id)
+    await emit(session, interviewer.owner_id, "interviewer.deleted", gone)
+
+
+def _out(interviewer: Interviewer) -> InterviewerOut:
+    return InterviewerOut.model_validate(interviewer, from_attributes=True)

@@ -12,7 +12,9 @@ from app.core.crud import apply_changes, get_owned
 from app.core.errors import Unprocessable
 from app.core.pagination import PageParams, paginate
 from app.models import Reference, User
-from app.people.schemas import ReferenceCreate, ReferencePatch
+from app.people.schemas import ReferenceCreate, ReferenceOut, ReferencePatch
+from app.webhooks.outbox import emit
+from app.webhooks.payloads import Deleted
 
 
 async def owned_references(
@@ -58,6 +60,7 @@ async def create_reference(session: AsyncSession, user: User, data: ReferenceCre
     reference = Reference(owner_id=user.id, **data.model_dump())
     session.add(reference)
     await session.flush()
+    await emit(session, reference.owner_id, "reference.created", _out(reference))
     return reference
 
 
@@ -66,9 +69,16 @@ async def update_reference(
 ) -> Reference:
     apply_changes(reference, data.changes())
     await session.flush()
+    if data.model_fields_set:  # an empty PATCH changes nothing, so announces nothing
+        await emit(session, reference.owner_id, "reference.updated", _out(reference))
     return reference
 
 
 async def delete_reference(session: AsyncSession, reference: Reference) -> None:
     await session.delete(reference)
     await session.flush()
+    await emit(session, reference.owner_id, "reference.deleted", Deleted(id=reference.id))
+
+
+def _out(reference: Reference) -> ReferenceOut:
+    return ReferenceOut.model_validate(reference, from_attributes=True)

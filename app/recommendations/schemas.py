@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from app.applications.schemas import ApplicationOut
-from app.core.types import InputModel, LongText
+from app.core.types import InputModel, LongText, Timestamp
 from app.events.schemas import EventOut
 from app.policy import Recommendation
 
@@ -51,32 +51,34 @@ class RecommendationOut(BaseModel):
 
     @classmethod
     def of(cls, rec: Recommendation) -> RecommendationOut:
-        def as_uuid(value: str | None) -> uuid.UUID | None:
-            return None if value is None else uuid.UUID(value)
+        return cls.model_validate(recommendation_json(rec))
 
-        return cls(
-            id=rec.id,
-            rule=rec.rule,
-            title=rec.title,
-            rationale=rec.rationale,
-            application_id=as_uuid(rec.application_id),
-            interview_id=as_uuid(rec.interview_id),
-            interviewer_id=as_uuid(rec.interviewer_id),
-            reference_id=as_uuid(rec.reference_id),
-            due_at=rec.due_at,
-            overdue=rec.overdue,
-            priority=rec.priority,
-            channel=rec.channel,
-            draft=None
-            if rec.draft is None
-            else DraftOut(subject=rec.draft.subject, body=rec.draft.body),
-            completion=CompletionOut(
-                kind=rec.completion.kind,
-                event_type=rec.completion.event_type,
-                status=rec.completion.status,
-                hint=rec.completion.hint,
-            ),
-        )
+
+def recommendation_json(rec: Recommendation) -> dict[str, Any]:
+    """The RecommendationOut shape as plain data, cheap enough for thousands per request."""
+    draft = rec.draft
+    completion = rec.completion
+    return {
+        "id": rec.id,
+        "rule": rec.rule,
+        "title": rec.title,
+        "rationale": rec.rationale,
+        "application_id": rec.application_id,
+        "interview_id": rec.interview_id,
+        "interviewer_id": rec.interviewer_id,
+        "reference_id": rec.reference_id,
+        "due_at": rec.due_at,
+        "overdue": rec.overdue,
+        "priority": rec.priority,
+        "channel": rec.channel,
+        "draft": None if draft is None else {"subject": draft.subject, "body": draft.body},
+        "completion": {
+            "kind": completion.kind,
+            "event_type": completion.event_type,
+            "status": completion.status,
+            "hint": completion.hint,
+        },
+    }
 
 
 class RecommendationList(BaseModel):
@@ -85,7 +87,7 @@ class RecommendationList(BaseModel):
 
 
 class CompleteIn(InputModel):
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: Timestamp | None = Field(
         default=None, description="When you did it; defaults to now."
     )
     notes: LongText | None = None
@@ -100,4 +102,4 @@ class Completed(BaseModel):
 
 
 class SnoozeIn(InputModel):
-    until: AwareDatetime = Field(description="Hidden while as_of is before this time.")
+    until: Timestamp = Field(description="Hidden while as_of is before this time.")

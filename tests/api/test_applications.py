@@ -361,3 +361,22 @@ async def test_list_shows_only_own_applications(
     mine = await _make(client, alice)
     items = (await client.get(URL, headers=alice.headers)).json()["items"]
     assert [item["id"] for item in items] == [mine["id"]]
+
+
+async def test_taken_external_id_with_a_status_change_is_409_and_changes_nothing(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    await client.post(
+        URL, json={"company": "A", "role_title": "B", "external_id": "taken"}, headers=alice.headers
+    )
+    other = (
+        await client.post(URL, json={"company": "C", "role_title": "D"}, headers=alice.headers)
+    ).json()
+    before = await snapshot(session)
+    r = await client.patch(
+        f"{URL}/{other['id']}",
+        json={"external_id": "taken", "status": "offer"},
+        headers=alice.headers,
+    )
+    assert_problem(r, 409)
+    assert await snapshot(session) == before

@@ -21,15 +21,19 @@ from tests.factories import (
     UserWithToken,
     create_application,
     create_event,
+    create_integration,
     create_interview,
     create_interviewer,
     create_reference,
+    create_webhook,
+    create_webhook_delivery,
 )
 
 pytestmark = pytest.mark.anyio
 
 # Paths reachable without an owner (no per-user resource in them).
-UNOWNED = {"/api/v1/inbound/{integration_id}"}
+# The calendar feed's secret is its own credential (tests/calendar covers it).
+UNOWNED = {"/api/v1/inbound/{integration_id}", "/api/v1/calendar/feed/{secret}.ics"}
 
 
 def _id_routes() -> list[tuple[str, str]]:
@@ -67,6 +71,9 @@ async def test_another_users_id_is_404(
     interview = await create_interview(session, application, [person])
     event = await create_event(session, application)
     reference = await create_reference(session, alice.user)
+    webhook = await create_webhook(session, alice.user)
+    delivery = await create_webhook_delivery(session, webhook)
+    integration = await create_integration(session, alice.user)
     token = await client.post("/api/v1/tokens", json={"name": "t"}, headers=alice.headers)
     recs = await client.get("/api/v1/recommendations", headers=alice.headers)
     ids: dict[str, Callable[[], str]] = {
@@ -77,6 +84,9 @@ async def test_another_users_id_is_404(
         "reference_id": lambda: str(reference.id),
         "token_id": lambda: token.json()["id"],
         "recommendation_id": lambda: recs.json()["items"][0]["id"],
+        "webhook_id": lambda: str(webhook.id),
+        "delivery_id": lambda: str(delivery.id),
+        "integration_id": lambda: str(integration.id),
     }
     names = re.findall(r"{(\w+)}", path)
     missing = [n for n in names if n not in ids]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.main import create_app
+from app.recommendations.schemas import RecommendationList
 from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import (
@@ -30,6 +31,8 @@ async def _recs(
 ) -> list[dict[str, Any]]:
     r = await client.get(URL, params=params, headers=user.headers)
     assert r.status_code == 200, r.text
+    # The list is serialised by hand for speed: it must still be the documented shape.
+    RecommendationList.model_validate(r.json())
     items: list[dict[str, Any]] = r.json()["items"]
     return items
 

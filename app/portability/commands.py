@@ -1,0 +1,109 @@
+"""`followup export` and `followup import`: the same work as the API, without its 1 MiB limit."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.service import user_by_email
+from app.core.config import get_settings
+from app.core.db import create_engine, create_sessionmaker
+from app.core.errors import ProblemError
+from app.models import User
+from app.portability.export import export_document
+from app.portability.importer import import_document
+from app.portability.schemas import ExportDocument
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """A message for the user; the command exits with `code`."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+async def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    engine = create_engine(get_settings().database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+async def find_user(session: AsyncSession, email: str | None) -> User:
+    """The account with this email; without one, the only account there is."""
+    if email is not None:
+        user = await user_by_email(session, email)
+        if user is None:
+            raise CommandError(f"no account with the email {email}")
+        return user
+    count = await session.scalar(select(func.count()).select_from(User))
+    if count != 1:
+        raise CommandError("there is more than one account (or none): pass --email", 2)
+    only: User = (await session.scalars(select(User))).one()
+    return only
+
+
+def run_export(email: str | None, output: str) -> int:
+    async def work(session: AsyncSession) -> str:
+        document = await export_document(session, await find_user(session, email))
+        return document.model_dump_json(indent=2)
+
+    try:
+        text = asyncio.run(_in_transaction(work))
+    except CommandError as exc:
+        print(f"followup export: {exc}", file=sys.stderr)
+        return exc.code
+    if output == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+def run_import(email: str | None, source: str) -> int:
+    raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    try:
+        document = ExportDocument.model_validate_json(raw)
+    except ValidationError as exc:
+        _print_errors([dict(e) for e in exc.errors()])
+        return 2
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        result = await import_document(session, await find_user(session, email), document)
+        return result.model_dump()
+
+    try:
+        summary = asyncio.run(_in_transaction(work))
+    except CommandError as exc:
+        print(f"followup import: {exc}", file=sys.stderr)
+        return exc.code
+    except ProblemError as exc:
+        print(f"followup import: {exc.detail}", file=sys.stderr)
+        _print_errors(exc.errors or [])
+        return 1
+    counts = ", ".join(f"{summary[k]} {k}" for k in ("applications", "references", "events"))
+    print(f"imported {counts} (ids {summary['ids']})")
+    for item in summary["not_restored"]:
+        print(f"  not restored, set it up again: {item}")
+    return 0
+
+
+def _print_errors(errors: Sequence[Mapping[str, Any]]) -> None:
+    for error in errors:
+        where = ".".join(str(part) for part in error.get("loc", ())) or "(document)"
+        print(f"  {where}: {error.get('msg')}", file=sys.stderr)

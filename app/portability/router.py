@@ -1,0 +1,68 @@
+"""/export, /import and /export/applications.csv"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from app.auth.deps import CurrentUser
+from app.core.db import SessionDep
+from app.core.errors import error_responses
+from app.models.base import utcnow
+from app.portability.csv_export import applications_csv
+from app.portability.export import export_document
+from app.portability.importer import import_document
+from app.portability.schemas import ExportDocument, ImportResult
+
+router = APIRouter(tags=["portability"], responses=error_responses(401))
+
+
+def _attachment(response: Response, name: str) -> None:
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+
+
+@router.get("/export", operation_id="exportAccount")
+async def export_account(
+    user: CurrentUser, session: SessionDep, response: Response
+) -> ExportDocument:
+    """Everything you own as one JSON document, re-importable with `POST /import`."""
+    _attachment(response, f"followup-export-{utcnow().date().isoformat()}.json")
+    return await export_document(session, user)
+
+
+@router.post(
+    "/import",
+    operation_id="importAccount",
+    responses=error_responses(409, 413, 422),
+)
+async def import_account(
+    document: ExportDocument, user: CurrentUser, session: SessionDep
+) -> ImportResult:
+    """Restore an export into this account, which must be empty (no applications or
+    references yet; otherwise 409). The whole document is checked first; if any part is
+    invalid (422, with where in `errors[].loc`) nothing is written.
+
+    Bodies over 1 MiB are refused (413) like everywhere in the API: import larger
+    exports with `followup import` on the server."""
+    return await import_document(session, user, document, loc_prefix=("body",))
+
+
+@router.get(
+    "/export/applications.csv",
+    operation_id="exportApplicationsCsv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "One row per application, with its status history (UTF-8 with BOM).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def export_applications_csv(user: CurrentUser, session: SessionDep) -> Response:
+    """Your applications as a spreadsheet: the proof of your job search."""
+    response = Response(
+        (await applications_csv(session, user)).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+    )
+    _attachment(response, f"followup-applications-{utcnow().date().isoformat()}.csv")
+    return response

@@ -1,0 +1,256 @@
+"""Applications: the list, one page each, create, edit and delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from app.applications import service
+from app.applications.schemas import ApplicationCreate, ApplicationPatch
+from app.core.db import SessionDep
+from app.core.ids import parse_id
+from app.core.pagination import PageParams
+from app.events.service import list_events
+from app.interviews.service import list_interviews
+from app.models import Application
+from app.models.base import utcnow
+from app.models.enums import ApplicationStatus
+from app.people.interviewer_service import list_interviewers
+from app.people.reference_service import list_references
+from app.recommendations.service import list_recommendations
+from app.web import next_steps
+from app.web.deps import CheckedForm, Viewer, ViewerDep
+from app.web.forms import FormState, attempt, local_datetime, payload, read_form, yes_no
+from app.web.routes.common import redirect
+from app.web.routes.confirm import confirm_page
+from app.web.templating import render
+from app.web.timefmt import input_value
+
+router = APIRouter()
+
+PAGE_SIZE = 25
+ALL = PageParams(limit=200, cursor=None)
+TEXT_FIELDS = (
+    "company",
+    "role_title",
+    "job_url",
+    "location",
+    "recruiter_name",
+    "recruiter_email",
+    "expected_response_by",
+    "follow_up_channel",
+    "notes",
+)
+STATUS_VALUES = frozenset(s.value for s in ApplicationStatus)
+FIELDS = (*TEXT_FIELDS, "status", "second_round_expected", "references_requested_at")
+
+
+async def owned_application(
+    application_id: str, viewer: ViewerDep, session: SessionDep
+) -> Application:
+    """Load-or-404 scoped to the signed-in user (someone else's is simply not found)."""
+    return await service.get_application(
+        session, viewer.user.id, parse_id(application_id, "application")
+    )
+
+
+OwnedApplication = Annotated[Application, Depends(owned_application)]
+
+
+@router.get("/applications")
+async def application_list(
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    status: str = "",
+    q: str = "",
+    cursor: str | None = None,
+) -> Response:
+    statuses = [ApplicationStatus(status)] if status in STATUS_VALUES else []
+    q = q.strip()[:200]
+    rows, next_cursor = await service.list_applications(
+        session,
+        viewer.user,
+        PageParams(limit=PAGE_SIZE, cursor=cursor),
+        statuses=statuses,
+        active=True if status == "active" else None,
+        q=q or None,
+    )
+    return render(
+        request,
+        "applications/list.html",
+        {
+            "title": "Applications",
+            "section": "applications",
+            "applications": rows,
+            "status": status,
+            "q": q,
+            "next_cursor": next_cursor,
+            "filtered": bool(status or q),
+            "first_page": cursor is None,
+        },
+        viewer=viewer,
+    )
+
+
+def _values_of(application: Application, viewer: Viewer) -> dict[str, Any]:
+    values: dict[str, Any] = {name: str(getattr(application, name) or "") for name in TEXT_FIELDS}
+    values["status"] = application.status
+    second_round = application.second_round_expected
+    values["second_round_expected"] = (
+        "" if second_round is None else ("yes" if second_round else "no")
+    )
+    values["references_requested_at"] = input_value(application.references_requested_at, viewer.tz)
+    values["reference_ids"] = [str(r.id) for r in application.references]
+    return values
+
+
+def _input(form: FormState, viewer: Viewer, *, editing: bool) -> dict[str, Any]:
+    data = payload(form, TEXT_FIELDS, blank_as_none=editing, keep_blank={"company", "role_title"})
+    data["status"] = form.value("status") or ApplicationStatus.applied.value
+    second_round = yes_no(form, "second_round_expected")
+    requested_at = local_datetime(form, "references_requested_at", viewer.tz)
+    if editing or second_round is not None:
+        data["second_round_expected"] = second_round
+    if editing or requested_at is not None:
+        data["references_requested_at"] = requested_at
+    data["reference_ids"] = form.chosen("reference_ids")
+    return data
+
+
+async def _form_page(
+    request: Request,
+    viewer: Viewer,
+    session: SessionDep,
+    form: FormState,
+    application: Application | None,
+) -> Response:
+    references, _ = await list_references(session, viewer.user, ALL)
+    title = "Add an application" if application is None else "Edit application"
+    return render(
+        request,
+        "applications/form.html",
+        {
+            "title": title,
+            "section": "applications",
+            "form": form,
+            "application": application,
+            "references": references,
+        },
+        viewer=viewer,
+        status_code=form.status_code,
+    )
+
+
+@router.get("/applications/new")
+async def new_application(request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
+    form = FormState(values={name: "" for name in FIELDS} | {"status": "applied"})
+    return await _form_page(request, viewer, session, form, None)
+
+
+@router.post("/applications/new")
+async def create_application(
+    request: Request, viewer: ViewerDep, session: SessionDep, form_data: CheckedForm
+) -> Response:
+    form = read_form(form_data, FIELDS, multi=("reference_ids",))
+
+    async def create() -> Application:
+        data = ApplicationCreate.model_validate(_input(form, viewer, editing=False))
+        return await service.create_application(session, viewer.user, data)
+
+    application = await attempt(session, form, create)
+    if application is None or form.invalid:
+        return await _form_page(request, viewer, session, form, None)
+    return redirect(request, f"/applications/{application.id}", "Application added.")
+
+
+@router.get("/applications/{application_id}")
+async def application_page(
+    request: Request, viewer: ViewerDep, session: SessionDep, application: OwnedApplication
+) -> Response:
+    now = utcnow()
+    interviews, _ = await list_interviews(session, application, ALL)
+    interviewers, _ = await list_interviewers(session, application, ALL)
+    events, _ = await list_events(session, application, ALL)
+    references, _ = await list_references(session, viewer.user, ALL)
+    recs = await list_recommendations(
+        session, viewer.user, as_of=now, application_id=application.id
+    )
+    steps = await next_steps.describe(session, viewer.user, recs, viewer.tz, now)
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "title": f"{application.company} — {application.role_title}",
+            "section": "applications",
+            "application": application,
+            "interviews": interviews,
+            "interviewers": interviewers,
+            "events": events,
+            "steps": steps,
+            "people": {str(i.id): i.name for i in interviewers},
+            "reference_names": {str(r.id): r.name for r in references},
+            "interviews_by_id": {str(i.id): i for i in interviews},
+            "back": f"/applications/{application.id}",
+        },
+        viewer=viewer,
+    )
+
+
+@router.get("/applications/{application_id}/edit")
+async def edit_application(
+    request: Request, viewer: ViewerDep, session: SessionDep, application: OwnedApplication
+) -> Response:
+    form = FormState(values=_values_of(application, viewer))
+    return await _form_page(request, viewer, session, form, application)
+
+
+@router.post("/applications/{application_id}/edit")
+async def update_application(
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    application: OwnedApplication,
+    form_data: CheckedForm,
+) -> Response:
+    form = read_form(form_data, FIELDS, multi=("reference_ids",))
+
+    async def update() -> Application:
+        data = ApplicationPatch.model_validate(_input(form, viewer, editing=True))
+        return await service.update_application(session, application, data)
+
+    await attempt(session, form, update, keep=[application])
+    if form.invalid:
+        return await _form_page(request, viewer, session, form, application)
+    return redirect(request, f"/applications/{application.id}", "Saved.")
+
+
+@router.get("/applications/{application_id}/delete")
+async def confirm_delete_application(
+    request: Request, viewer: ViewerDep, application: OwnedApplication
+) -> Response:
+    return confirm_page(
+        request,
+        viewer,
+        title="Delete this application?",
+        what=f"{application.company} — {application.role_title}",
+        consequence="Its interviews, the people you met and its whole timeline are deleted "
+        "with it. This can't be undone.",
+        action=f"/applications/{application.id}/delete",
+        cancel=f"/applications/{application.id}",
+        button="Delete application",
+    )
+
+
+@router.post("/applications/{application_id}/delete")
+async def delete_application(
+    request: Request,
+    session: SessionDep,
+    application: OwnedApplication,
+    _form: CheckedForm,
+) -> Response:
+    name = f"{application.company} — {application.role_title}"
+    await service.delete_application(session, application)
+    return redirect(request, "/applications", f"Deleted {name}.")

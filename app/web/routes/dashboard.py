@@ -1,0 +1,120 @@
+"""The dashboard of next steps, and one-click done / snooze / dismiss."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from app.applications.service import list_applications
+from app.core.db import SessionDep
+from app.core.errors import NotFound
+from app.core.pagination import PageParams
+from app.models.base import utcnow
+from app.recommendations.service import (
+    complete_recommendation,
+    dismiss_recommendation,
+    find_open_recommendation,
+    list_recommendations,
+    snooze_recommendation,
+)
+from app.web import next_steps, timefmt
+from app.web.deps import CheckedForm, ViewerDep
+from app.web.forms import FormState, attempt
+from app.web.routes.common import redirect, safe_next
+from app.web.templating import render
+
+router = APIRouter()
+
+GONE = "That step is no longer open: it was already done, dismissed or has changed."
+
+
+@router.get("/")
+async def dashboard(request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
+    now = utcnow()
+    recs = await list_recommendations(session, viewer.user, as_of=now)
+    steps = await next_steps.describe(session, viewer.user, recs, viewer.tz, now)
+    any_application, _ = await list_applications(
+        session, viewer.user, PageParams(limit=1, cursor=None)
+    )
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "title": "Next steps",
+            "section": "next",
+            "groups": next_steps.group(steps, viewer.tz, now),
+            "back": "/",
+            "has_applications": bool(any_application),
+        },
+        viewer=viewer,
+    )
+
+
+def _target(form: CheckedForm) -> tuple[str, str]:
+    rec_id = form.get("recommendation_id")
+    return (rec_id if isinstance(rec_id, str) else ""), safe_next(form.get("next"))
+
+
+async def _act(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    form: CheckedForm,
+    action: Literal["done", "snooze", "dismiss"],
+) -> Response:
+    rec_id, back = _target(form)
+    now = utcnow()
+    state = FormState(values={"recommendation_id": rec_id})
+    message = ""
+
+    async def run() -> None:
+        nonlocal message
+        found = await find_open_recommendation(session, viewer.user, rec_id, as_of=now)
+        title = found.recommendation.title
+        if action == "done":
+            await complete_recommendation(session, viewer.user, found, as_of=now)
+            message = f"Done: “{title}”. It's on the timeline."
+        elif action == "dismiss":
+            await dismiss_recommendation(session, viewer.user, found)
+            message = f"Dismissed “{title}”."
+        else:
+            until = (
+                timefmt.next_week_morning(viewer.tz, now)
+                if form.get("until") == "week"
+                else timefmt.tomorrow_morning(viewer.tz, now)
+            )
+            await snooze_recommendation(session, viewer.user, found, until=until)
+            when = timefmt.format_datetime(until, viewer.tz, now)
+            message = f"Snoozed “{title}” until {when}."
+
+    try:
+        await attempt(session, state, run)
+    except NotFound:
+        return redirect(request, back, GONE, "warning")
+    if state.invalid:
+        problems = list(state.summary) + list(state.errors.values())
+        return redirect(request, back, " ".join(problems) or GONE, "warning")
+    return redirect(request, back, message)
+
+
+@router.post("/next-steps/done")
+async def done(
+    request: Request, session: SessionDep, viewer: ViewerDep, form: CheckedForm
+) -> Response:
+    return await _act(request, session, viewer, form, "done")
+
+
+@router.post("/next-steps/snooze")
+async def snooze(
+    request: Request, session: SessionDep, viewer: ViewerDep, form: CheckedForm
+) -> Response:
+    return await _act(request, session, viewer, form, "snooze")
+
+
+@router.post("/next-steps/dismiss")
+async def dismiss(
+    request: Request, session: SessionDep, viewer: ViewerDep, form: CheckedForm
+) -> Response:
+    return await _act(request, session, viewer, form, "dismiss")

@@ -1,0 +1,36 @@
+"""When to try again, and when to give up on a message or a subscription."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+# Waits before attempts 2..8 (SPEC §5); after the 8th failure the message is given up.
+RETRY_DELAYS = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# ±20 %, so a receiver that was down doesn't get every queued message in the same second.
+JITTER = 0.2
+DISABLE_AFTER = timedelta(days=5)
+
+
+def next_attempt_at(
+    attempt: int, failed_at: datetime, rng: random.Random | None = None
+) -> datetime | None:
+    """When to make the attempt after failed attempt number `attempt`; None: give up."""
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    delay = RETRY_DELAYS[max(attempt, 1) - 1]
+    factor = 1 + (rng or random).uniform(-JITTER, JITTER)
+    return failed_at + delay * factor
+
+
+def is_success(status_code: int | None) -> bool:
+    return status_code is not None and 200 <= status_code < 300

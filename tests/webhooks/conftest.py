@@ -1,0 +1,62 @@
+"""Fixtures for the webhook tests: a live receiver and an app that may call 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.config import Settings
+from app.core.migrations import upgrade_to_head
+from app.main import create_app
+from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database
+from tests.webhooks.receiver import Receiver, running_receiver
+
+
+@pytest.fixture
+def committed_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A database of its own: worker processes can't join the tests' rolled-back one."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'workers.db'}"
+        upgrade_to_head(url)
+        yield url
+        return
+    assert PG_URL is not None
+    url, name = _create_pg_database(PG_URL)
+    try:
+        upgrade_to_head(url)
+        yield url
+    finally:
+        _drop_pg_database(PG_URL, name)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with running_receiver() as r:
+        yield r
+
+
+@pytest.fixture
+def local_settings(settings: Settings) -> Settings:
+    """The receiver lives on 127.0.0.1, which only this setting allows."""
+    return settings.model_copy(update={"webhooks_allow_private_targets": True})
+
+
+@pytest.fixture
+async def local_client(
+    local_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(local_settings, sessionmaker)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    """What the worker sends with (short timeouts: the receiver is local)."""
+    async with httpx.AsyncClient(follow_redirects=False, timeout=5) as c:
+        yield c
