@@ -7,15 +7,10 @@ error, never a silent skip.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -25,12 +20,9 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.config import Settings
 from app.core.db import create_engine
-from app.core.migrations import upgrade_to_head
 from app.main import create_app
+from tests.databases import BACKENDS, migrated_database
 from tests.factories import UserWithToken, create_user_with_token
-
-PG_URL = os.environ.get("FOLLOWUP_TEST_DATABASE_URL")
-BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
 @pytest.fixture(scope="session")
@@ -38,56 +30,12 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _create_pg_database(base_url: str) -> tuple[str, str]:
-    """A throwaway database, so parallel runs on one server never collide."""
-    import asyncio
-
-    name = f"followup_test_{secrets.token_hex(4)}"
-
-    async def create() -> None:
-        engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            await engine.dispose()
-
-    asyncio.run(create())
-    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    return url, name
-
-
-def _drop_pg_database(base_url: str, name: str) -> None:
-    import asyncio
-
-    async def drop() -> None:
-        engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            await engine.dispose()
-
-    asyncio.run(drop())
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("db") / "test.db"
-        url = f"sqlite:///{path}"
-        upgrade_to_head(url)
+    with migrated_database(request.param, tmp_path_factory.mktemp("db")) as url:
         yield url
-        return
-    assert PG_URL is not None
-    url, name = _create_pg_database(PG_URL)
-    try:
-        upgrade_to_head(url)
-        yield url
-    finally:
-        _drop_pg_database(PG_URL, name)
 
 
 @pytest.fixture(scope="session")

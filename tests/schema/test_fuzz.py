@@ -27,10 +27,9 @@ from schemathesis.config import SchemathesisConfig
 from app.auth.service import issue_token
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
-from app.core.migrations import upgrade_to_head
 from app.main import create_app
 from app.models import User
-from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database
+from tests.databases import backend_of, migrated_database
 from tests.factories import _default_password_hash
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
@@ -76,18 +75,8 @@ def _per_operation() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def fuzz_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of its own on the same backend: the app commits what the fuzzer sends."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
-        upgrade_to_head(url)
+    with migrated_database(backend_of(database_url), tmp_path_factory.mktemp("fuzz")) as url:
         yield url
-        return
-    assert PG_URL is not None
-    url, name = _create_pg_database(PG_URL)
-    try:
-        upgrade_to_head(url)
-        yield url
-    finally:
-        _drop_pg_database(PG_URL, name)
 
 
 def _token_for_fuzzer(url: str, email: str = "fuzz@example.com") -> str:

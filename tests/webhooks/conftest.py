@@ -10,27 +10,16 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.core.migrations import upgrade_to_head
 from app.main import create_app
-from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database
+from tests.databases import backend_of, migrated_database
 from tests.webhooks.receiver import Receiver, running_receiver
 
 
 @pytest.fixture
 def committed_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A database of its own: worker processes can't join the tests' rolled-back one."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'workers.db'}"
-        upgrade_to_head(url)
+    with migrated_database(backend_of(database_url), tmp_path) as url:
         yield url
-        return
-    assert PG_URL is not None
-    url, name = _create_pg_database(PG_URL)
-    try:
-        upgrade_to_head(url)
-        yield url
-    finally:
-        _drop_pg_database(PG_URL, name)
 
 
 @pytest.fixture

@@ -76,13 +76,26 @@ def _start_worker(url: str, *args: str) -> subprocess.Popen[bytes]:
         "FOLLOWUP_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
         "FOLLOWUP_ENV": "test",
     }
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "app.worker", "--poll-interval", "0.05", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    _wait_until_started(process)
+    return process
+
+
+def _wait_until_started(process: subprocess.Popen[bytes]) -> None:
+    """Return once the worker says it runs: one stopped while still importing would die
+    of the SIGTERM instead of exiting cleanly, and the test would blame the worker."""
+    assert process.stderr is not None
+    while True:
+        line = process.stderr.readline()
+        assert line, f"the worker exited before starting (code {process.wait()})"
+        if b"worker started" in line:
+            return
 
 
 async def _until(condition: Callable[[], bool], what: str) -> None:
