@@ -27,6 +27,7 @@ async def current_user(
     if not token:
         raise Unauthorized("Send your token as `Authorization: Bearer <token>`.")
     user = await user_for_token(session, token)
+    # The request log (app/core/request_log.py) reads this to say who made the request.
     request.state.user_id = user.id
     return user
 
