@@ -24,13 +24,11 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from app.auth.service import issue_token
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
 from app.main import create_app
-from app.models import User
 from tests.databases import backend_of, migrated_database
-from tests.factories import _default_password_hash
+from tests.factories import create_user_with_token
 
 COMMITTED = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 MAX_EXAMPLES = 12
@@ -84,15 +82,10 @@ def _token_for_fuzzer(url: str, email: str = "fuzz@example.com") -> str:
         engine = create_engine(url)
         try:
             async with create_sessionmaker(engine)() as session:
-                user = User(email=email, name="Fuzz", timezone="Europe/Berlin",
-                            password_hash=_default_password_hash())  # fmt: skip
-                session.add(user)
-                await session.flush()
-                _, token = await issue_token(
-                    session, user, kind="personal", name="fuzz", expires_at=None
+                owner = await create_user_with_token(
+                    session, email=email, name="Fuzz", timezone="Europe/Berlin"
                 )
-                await session.commit()
-                return token
+                return owner.token
         finally:
             await engine.dispose()
 
