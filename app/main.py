@@ -17,6 +17,7 @@ from app.core.limits import BodySizeLimitMiddleware
 from app.core.openapi_polish import install_openapi_polish
 from app.core.request_log import RequestLogMiddleware
 from app.health import router as health_router
+from app.recommendations.cache import step_cache
 from app.web import install_web
 from app.webhooks.openapi_docs import install_webhook_docs
 from app.worker import embedded_worker
@@ -59,6 +60,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    step_cache.max_steps = settings.recommendation_cache_steps
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)

@@ -16,7 +16,9 @@ from app.events.schemas import EventCreate
 from app.events.service import record_event
 from app.models import Application, Event, RecommendationState, User
 from app.models.base import utcnow
-from app.policy import Recommendation, recommend
+from app.policy import ApplicationIn, Recommendation, recommend
+from app.policy.horizon import redate, stable_until
+from app.recommendations.cache import Steps, Version, step_cache
 from app.recommendations.loader import load_policy_input, user_input
 
 
@@ -26,9 +28,9 @@ class CompletionResult:
     application: Application | None
 
 
-async def _all_open(
+async def _evaluate(
     session: AsyncSession, user: User, as_of: datetime
-) -> tuple[list[Recommendation], dict[str, RecommendationState]]:
+) -> tuple[list[ApplicationIn], list[Recommendation], dict[str, RecommendationState]]:
     applications, references = await load_policy_input(session, user.id)
     states = {
         s.recommendation_id: s
@@ -38,7 +40,14 @@ async def _all_open(
             )
         ).all()
     }
-    return recommend(user_input(user), applications, references, as_of), states
+    return applications, recommend(user_input(user), applications, references, as_of), states
+
+
+async def _all_open(
+    session: AsyncSession, user: User, as_of: datetime
+) -> tuple[list[Recommendation], dict[str, RecommendationState]]:
+    _, recs, states = await _evaluate(session, user, as_of)
+    return recs, states
 
 
 def _hidden(state: RecommendationState | None, as_of: datetime) -> bool:
@@ -47,6 +56,46 @@ def _hidden(state: RecommendationState | None, as_of: datetime) -> bool:
     if state.dismissed_at is not None:
         return True
     return state.snoozed_until is not None and as_of < state.snoozed_until
+
+
+async def visible_steps(session: AsyncSession, user: User, as_of: datetime) -> Steps:
+    """The user's open, not dismissed or snoozed, steps: from this process's cache if they hold.
+
+    Call it before the request writes anything: the version it checks is the one read with
+    the user at the start of the request.
+    """
+    version = Version(user.data_version, user.name, user.timezone)
+    cached = step_cache.get(user.id, version, as_of)
+    if cached is not None:
+        return cached
+    applications, recs, states = await _evaluate(session, user, as_of)
+    # A snoozed step reappears when its snooze ends.
+    snooze_ends = [
+        s.snoozed_until
+        for s in states.values()
+        if s.dismissed_at is None and s.snoozed_until is not None and as_of < s.snoozed_until
+    ]
+    end = min([stable_until(user_input(user), applications, as_of, recs), *snooze_ends])
+    visible = [rec for rec in recs if not _hidden(states.get(rec.id), as_of)]
+    steps = Steps(version, as_of, end, visible)
+    # Keep them only if nothing was committed for this user while they were being read:
+    # each query sees the latest commit, so a write between two of them could otherwise
+    # leave a mix of before and after stored under the old version.
+    current = await session.scalar(select(User.data_version).where(User.id == user.id))
+    if current == version.data_version:
+        step_cache.put(user.id, steps)
+    return steps
+
+
+def steps_at(
+    steps: Steps, as_of: datetime, application_id: uuid.UUID | None = None
+) -> list[Recommendation]:
+    """The steps as they read at as_of (inside their span), optionally for one application."""
+    recs = redate(steps.visible, as_of)
+    if application_id is None:
+        return recs
+    wanted = str(application_id)
+    return [rec for rec in recs if rec.application_id == wanted]
 
 
 async def list_recommendations(
@@ -59,14 +108,7 @@ async def list_recommendations(
     """Every open next step, ordered by due time, without dismissed or snoozed ones."""
     # All applications are loaded even for one: withdraw_gracefully and keep_applying
     # depend on the user's other applications.
-    recs, states = await _all_open(session, user, as_of)
-    wanted = None if application_id is None else str(application_id)
-    return [
-        rec
-        for rec in recs
-        if not _hidden(states.get(rec.id), as_of)
-        and (wanted is None or rec.application_id == wanted)
-    ]
+    return steps_at(await visible_steps(session, user, as_of), as_of, application_id)
 
 
 @dataclass(frozen=True, slots=True)
