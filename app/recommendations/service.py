@@ -123,6 +123,16 @@ async def find_open_recommendation(
     session: AsyncSession, user: User, recommendation_id: str, *, as_of: datetime
 ) -> OpenRecommendation:
     """An open recommendation (snoozed ones count; dismissed ones are gone for good), or 404."""
+    # Usually it is one the user sees, and those are likely cached: no need to run the engine.
+    for rec in steps_at(await visible_steps(session, user, as_of), as_of):
+        if rec.id == recommendation_id:
+            state = await session.scalar(
+                select(RecommendationState).where(
+                    RecommendationState.owner_id == user.id,
+                    RecommendationState.recommendation_id == recommendation_id,
+                )
+            )
+            return OpenRecommendation(rec, state)
     recs, states = await _all_open(session, user, as_of)
     for rec in recs:
         state = states.get(rec.id)
