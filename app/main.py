@@ -15,7 +15,9 @@ from app.core.errors import install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.openapi_polish import install_openapi_polish
+from app.core.ratelimit import RateLimits
 from app.core.request_log import RequestLogMiddleware
+from app.core.unavailable import DatabaseUnavailableMiddleware
 from app.health import router as health_router
 from app.web import install_web
 from app.webhooks.openapi_docs import install_webhook_docs
@@ -59,6 +61,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limits = RateLimits(settings)
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
@@ -70,6 +73,8 @@ def create_app(
     # Outermost last: the size limit runs before anything reads the body.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
+    # Outside everything that touches the database, inside the log so it sees the 503.
+    app.add_middleware(DatabaseUnavailableMiddleware)
     app.add_middleware(RequestLogMiddleware)  # sees every response, 413s included
     return app
 

@@ -6,7 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from limits import parse
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-change-me"
@@ -24,6 +25,18 @@ class Settings(BaseSettings):
     scheduler_interval: float = Field(default=60.0, gt=0)
     run_worker: bool = True
     access_token_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+    # `limits` notation ("30/minute", "5/second"); per client address, per API process.
+    rate_limit_auth: str = "30/minute"
+    # Per integration, per API process.
+    rate_limit_inbound: str = "600/minute"
+    # Multiplies the webhook retry schedule (5 s, 5 min, ...): tests shrink it to seconds.
+    webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
+
+    @field_validator("rate_limit_auth", "rate_limit_inbound")
+    @classmethod
+    def _is_rate_limit(cls, value: str) -> str:
+        parse(value)  # raises ValueError for anything it can't read
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
