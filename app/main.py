@@ -12,6 +12,7 @@ from app.api import api_router
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.headers import SecurityHeadersMiddleware, install_cors
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.openapi_polish import install_openapi_polish
@@ -75,7 +76,9 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware)
     # Outside everything that touches the database, inside the log so it sees the 503.
     app.add_middleware(DatabaseUnavailableMiddleware)
+    install_cors(app, settings)  # outside the size limit, so preflights are answered first
     app.add_middleware(RequestLogMiddleware)  # sees every response, 413s included
+    app.add_middleware(SecurityHeadersMiddleware)  # on every answer, the log's 500s too
     return app
 
 

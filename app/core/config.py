@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from limits import parse
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-change-me"
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('var') / 'followup.db'}"
@@ -29,8 +29,17 @@ class Settings(BaseSettings):
     rate_limit_auth: str = "30/minute"
     # Per integration, per API process.
     rate_limit_inbound: str = "600/minute"
+    # Origins allowed to call the API from a browser (comma-separated); none by default.
+    cors_origins: Annotated[list[str], NoDecode] = []
     # Multiplies the webhook retry schedule (5 s, 5 min, ...): tests shrink it to seconds.
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @field_validator("rate_limit_auth", "rate_limit_inbound")
     @classmethod
