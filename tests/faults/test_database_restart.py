@@ -66,7 +66,11 @@ class Timeline:
 async def _create(client: httpx.AsyncClient, name: str) -> Sent:
     at = time.monotonic()
     try:
-        r = await client.post("/api/v1/applications", json={"company": name, "role_title": "R"})
+        r = await client.post(
+            "/api/v1/applications",
+            json={"company": name, "role_title": "R"},
+            headers={"Idempotency-Key": name},  # as a careful client sends them
+        )
     except httpx.HTTPError as exc:
         return Sent(at, time.monotonic() - at, None, error=repr(exc))
     return Sent(
@@ -131,6 +135,11 @@ def test_a_database_restart_fails_requests_cleanly_and_loses_no_write(
         acknowledged = [s.created_id for s in sent if s.created_id is not None]
         lost = missing_application_ids(database_url, acknowledged)
         stored = query(database_url, "SELECT count(*) FROM applications")[0][0]
+        # Keys whose request died before its answer could be recorded; a retry takes
+        # them over once they count as abandoned (app.core.idempotency).
+        unanswered_keys = query(
+            database_url, "SELECT count(*) FROM idempotency_records WHERE status_code IS NULL"
+        )[0][0]
     log = (tmp_path / "server.log").read_text(errors="replace")
 
     unexpected = [s for s in sent if s.status != 201 and not s.clean_failure]
@@ -154,4 +163,5 @@ def test_a_database_restart_fails_requests_cleanly_and_loses_no_write(
         writes_acknowledged=len(acknowledged),
         writes_lost=len(lost),
         stored_without_acknowledgement=stored - len(acknowledged),
+        idempotency_keys_left_unanswered=unanswered_keys,
     )
