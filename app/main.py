@@ -12,10 +12,13 @@ from app.api import api_router
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.headers import SecurityHeadersMiddleware, install_cors
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.openapi_polish import install_openapi_polish
+from app.core.ratelimit import RateLimits
 from app.core.request_log import RequestLogMiddleware
+from app.core.unavailable import DatabaseUnavailableMiddleware
 from app.health import router as health_router
 from app.recommendations.cache import step_cache
 from app.web import install_web
@@ -61,6 +64,7 @@ def create_app(
     )
     app.state.settings = settings
     step_cache.max_steps = settings.recommendation_cache_steps
+    app.state.rate_limits = RateLimits(settings)
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
@@ -72,7 +76,11 @@ def create_app(
     # Outermost last: the size limit runs before anything reads the body.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
+    # Outside everything that touches the database, inside the log so it sees the 503.
+    app.add_middleware(DatabaseUnavailableMiddleware)
+    install_cors(app, settings)  # outside the size limit, so preflights are answered first
     app.add_middleware(RequestLogMiddleware)  # sees every response, 413s included
+    app.add_middleware(SecurityHeadersMiddleware)  # on every answer, the log's 500s too
     return app
 
 

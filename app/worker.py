@@ -93,6 +93,7 @@ async def _deliver_forever(
                     batch_size=options.batch_size,
                     concurrency=options.concurrency,
                     lease=options.lease,
+                    retry_scale=settings.webhook_retry_scale,
                 )
             except Exception:
                 logger.exception("delivering webhooks failed; retrying shortly")

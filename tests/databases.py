@@ -36,22 +36,27 @@ def _admin(base_url: str, statement: str) -> None:
 
 
 @contextmanager
-def migrated_database(backend: str, folder: Path) -> Iterator[str]:
-    """The URL of a new database at the schema's head, removed afterwards (PostgreSQL)."""
+def migrated_database(backend: str, folder: Path, server: str | None = None) -> Iterator[str]:
+    """The URL of a new database at the schema's head, removed afterwards (PostgreSQL).
+
+    `server` is a PostgreSQL URL to create it on instead of FOLLOWUP_TEST_DATABASE_URL
+    (the fault tests' private cluster).
+    """
     if backend == "sqlite":
         url = f"sqlite:///{folder / f'{secrets.token_hex(4)}.db'}"
         upgrade_to_head(url)
         yield url
         return
-    assert PG_URL is not None, "FOLLOWUP_TEST_DATABASE_URL is not set"
+    server = server or PG_URL
+    assert server is not None, "FOLLOWUP_TEST_DATABASE_URL is not set"
     name = f"followup_test_{secrets.token_hex(4)}"
-    _admin(PG_URL, f'CREATE DATABASE "{name}"')
+    _admin(server, f'CREATE DATABASE "{name}"')
     try:
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        url = make_url(server).set(database=name).render_as_string(hide_password=False)
         upgrade_to_head(url)
         yield url
     finally:
-        _admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def backend_of(url: str) -> str:

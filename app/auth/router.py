@@ -23,6 +23,7 @@ from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized, error_responses
 from app.core.ids import parse_id
+from app.core.ratelimit import AuthRateLimit
 from app.models.base import utcnow
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -33,10 +34,14 @@ me_router = APIRouter(tags=["auth"], responses=error_responses(401))
     "/register",
     status_code=status.HTTP_201_CREATED,
     operation_id="register",
-    responses=error_responses(403, 409, 422),
+    responses=error_responses(403, 409, 422, 429),
 )
 async def register(
-    data: RegisterIn, session: SessionDep, request: Request, response: Response
+    data: RegisterIn,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    _rate: AuthRateLimit,
 ) -> UserOut:
     """Create an account. Disabled when `FOLLOWUP_ALLOW_SIGNUP` is false."""
     if not get_settings().allow_signup:
@@ -53,6 +58,7 @@ async def create_access_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     request: Request,
+    _rate: AuthRateLimit,
 ) -> TokenGrant:
     """OAuth2 password grant: `username` is the email. Throttled after repeated failures."""
     email = service.normalise_email(form.username)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.schemas import ApiTokenIn, MePatch, RegisterIn
 from app.core.errors import Conflict, NotFound, Unauthorized, Unprocessable
 from app.core.security import hash_password, new_token, token_digest, verify_password
-from app.models import ApiToken, User
+from app.models import ApiToken, User, WebSession
 from app.models.base import utcnow
 
 # Writing last_used_at on every request would turn each read into a write;
@@ -78,6 +78,9 @@ async def update_me(session: AsyncSession, user: User, data: MePatch) -> User:
             user.email = email
     if "password" in changes:
         user.password_hash = hash_password(changes.pop("password"))
+        # Whoever knew the old password may hold a browser session made with it: end
+        # them all (the web client starts a fresh one for the browser that asked).
+        await session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     for field, value in changes.items():
         setattr(user, field, value)
     await session.flush()

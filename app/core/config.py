@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from limits import parse
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-change-me"
 DEFAULT_DATABASE_URL = f"sqlite:///{Path('var') / 'followup.db'}"
@@ -26,6 +27,27 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=24 * 3600, gt=0)
     # Next steps each process keeps between requests (app/recommendations/cache.py); 0 = off.
     recommendation_cache_steps: int = Field(default=20_000, ge=0)
+    # `limits` notation ("30/minute", "5/second"); per client address, per API process.
+    rate_limit_auth: str = "30/minute"
+    # Per integration, per API process.
+    rate_limit_inbound: str = "600/minute"
+    # Origins allowed to call the API from a browser (comma-separated); none by default.
+    cors_origins: Annotated[list[str], NoDecode] = []
+    # Multiplies the webhook retry schedule (5 s, 5 min, ...): tests shrink it to seconds.
+    webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("rate_limit_auth", "rate_limit_inbound")
+    @classmethod
+    def _is_rate_limit(cls, value: str) -> str:
+        parse(value)  # raises ValueError for anything it can't read
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -182,6 +183,15 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+async def _on_stale(_: Request, exc: Exception) -> JSONResponse:
+    # Two writers read the same version and both passed the If-Match check; the row's
+    # version column let only one UPDATE match. The loser is told what a stale
+    # If-Match would have told it, and its transaction is rolled back.
+    return problem_response(
+        412, "The resource changed while you were changing it. Fetch it again and retry."
+    )
+
+
 async def _on_unhandled(request: Request, exc: Exception) -> JSONResponse:
     # Log the traceback for operators; tell the client nothing about the internals.
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -192,6 +202,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(StaleDataError, _on_stale)
     app.add_exception_handler(Exception, _on_unhandled)
 
 

@@ -2,7 +2,8 @@
 
 Records are scoped to the caller (resolved from the bearer token), so two users
 can never see each other's responses. A retry with the same key and a different
-body is refused (422); a retry while the first request is still running gets 409.
+body is refused (422); a retry while the first request is still running gets 409,
+until that request is two minutes old and counts as abandoned.
 Unauthenticated POSTs (register, token) are not covered: there is no caller to
 scope them to.
 """
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,7 +27,13 @@ from app.core.errors import problem_response
 from app.models import IdempotencyRecord
 from app.models.base import utcnow
 
+logger = logging.getLogger("followup.idempotency")
+
 REPLAY_WINDOW = timedelta(hours=24)
+# A claim still unanswered after this was abandoned: its request died with the
+# database (the record of its answer could not be written) or with the process.
+# Without a takeover, the retry a 503 asks for would get 409 for a whole day.
+ABANDONED_AFTER = timedelta(minutes=2)
 MAX_KEY_LENGTH = 255
 # Headers worth replaying; hop-by-hop and per-response ones (date, server) are not.
 REPLAYED_HEADERS = ("content-type", "location", "etag", "link")
@@ -79,8 +87,14 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_body(body, receive), capture)
         finally:
-            async with sessionmaker() as session:
-                await _finish(session, user_id, key, captured)
+            try:
+                async with sessionmaker() as session:
+                    await _finish(session, user_id, key, captured)
+            except Exception as exc:
+                # The database went away after the answer (or the error) was made. Raising
+                # here would make the server drop a 201 it already sent, or hide the real
+                # error; the claim left unanswered is taken over after ABANDONED_AFTER.
+                logger.warning("could not record the answer to Idempotency-Key: %r", exc)
 
 
 @dataclass
@@ -122,8 +136,31 @@ async def _claim(
             slug="idempotency-key-reused",
         )
     if record.status_code is None:
+        if record.created_at < now - ABANDONED_AFTER and await _take_over(session, record, now):
+            return None
         return _in_progress()
     return _Replay(record)
+
+
+async def _take_over(session: AsyncSession, record: IdempotencyRecord, now: datetime) -> bool:
+    """Claim an abandoned key for this retry; False if a concurrent retry got it first.
+
+    If the abandoned request did commit its change before dying, the retry makes it
+    again: the record is not in the change's transaction, so that case can't be told
+    from one that changed nothing. It takes a crash between a commit and its answer.
+    """
+    taken = await session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.id == record.id,
+            IdempotencyRecord.status_code.is_(None),
+            IdempotencyRecord.created_at < now - ABANDONED_AFTER,
+        )
+        .values(created_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    return bool(getattr(taken, "rowcount", 0) == 1)
 
 
 def _in_progress() -> ASGIApp:

@@ -108,6 +108,8 @@ def _polish_operation(path: str, method: str, operation: JSONDict) -> None:
         if "idempotency-key" not in names:
             parameters.append(dict(IDEMPOTENCY_KEY))
         needed |= {400, 409, 422}
+    if path != "/healthz":
+        needed.add(503)  # the database can't be reached for a moment (app.core.unavailable)
     if "412" in responses and "if-match" not in names:
         parameters.append(dict(IF_MATCH))
     for status in sorted(needed):

@@ -11,6 +11,7 @@ from app.core.db import SessionDep
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
+from app.core.ratelimit import InboundRateLimit
 from app.integrations import inbound, service
 from app.integrations.schemas import (
     InboundAck,
@@ -108,11 +109,15 @@ _INBOUND_BODY: dict[str, Any] = {
     openapi_extra=_INBOUND_BODY,
     responses={
         200: {"model": InboundAck, "description": "A replayed webhook-id: nothing changed."},
-        **error_responses(401, 413, 422),
+        **error_responses(401, 413, 422, 429),
     },
 )
 async def receive_inbound(
-    integration_id: str, request: Request, response: Response, session: SessionDep
+    integration_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _rate: InboundRateLimit,
 ) -> InboundAck:
     """Receive an event from a tool, authenticated by its Standard Webhooks signature alone.
 

@@ -90,10 +90,3 @@ def clear_session_cookie(response: Response, settings: Settings) -> None:
     response.delete_cookie(
         COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
     )
-
-
-async def end_other_sessions(session: AsyncSession, keep: WebSession) -> None:
-    """After a password change, every other browser has to log in again."""
-    await session.execute(
-        delete(WebSession).where(WebSession.user_id == keep.user_id, WebSession.id != keep.id)
-    )

@@ -57,6 +57,7 @@ async def deliver_due(
     attempt_timeout: float = DEFAULT_TIMEOUT,
     resolver: Resolver = system_resolver,
     rng: random.Random | None = None,
+    retry_scale: float = 1.0,
 ) -> int:
     """Make one attempt for up to `batch_size` due messages; the number of attempts made."""
     async with sessionmaker() as session:
@@ -86,7 +87,9 @@ async def deliver_due(
 
     await asyncio.gather(*(lane(i) for i in range(min(concurrency, len(jobs)))))
     async with sessionmaker() as session:
-        await record_outcomes(session, outcomes, now=now or utcnow(), rng=rng)
+        await record_outcomes(
+            session, outcomes, now=now or utcnow(), rng=rng, retry_scale=retry_scale
+        )
         await session.commit()
     return len(outcomes)
 

@@ -84,6 +84,7 @@ async def record_outcomes(
     *,
     now: datetime,
     rng: random.Random | None = None,
+    retry_scale: float = 1.0,
 ) -> None:
     """Log every attempt, reschedule or finish each message, update subscription health."""
     # Lock in id order (no deadlock with another worker); skip messages deleted meanwhile
@@ -114,7 +115,7 @@ async def record_outcomes(
             )
             .execution_options(synchronize_session=False)
         )
-    failed = [_reschedule(o, now, rng) for o in outcomes if not o.succeeded]
+    failed = [_reschedule(o, now, rng, retry_scale) for o in outcomes if not o.succeeded]
     if failed:
         await session.execute(update(WebhookMessage), failed)
     await _update_health(session, outcomes, now)
@@ -136,8 +137,10 @@ def _delivery_row(outcome: Outcome) -> dict[str, object]:
     }
 
 
-def _reschedule(outcome: Outcome, now: datetime, rng: random.Random | None) -> dict[str, object]:
-    retry_at = None if outcome.gone else next_attempt_at(outcome.job.attempt, now, rng)
+def _reschedule(
+    outcome: Outcome, now: datetime, rng: random.Random | None, scale: float
+) -> dict[str, object]:
+    retry_at = None if outcome.gone else next_attempt_at(outcome.job.attempt, now, rng, scale)
     return {
         "id": outcome.job.message_id,
         "attempts": outcome.job.attempt,

@@ -22,12 +22,19 @@ DISABLE_AFTER = timedelta(days=5)
 
 
 def next_attempt_at(
-    attempt: int, failed_at: datetime, rng: random.Random | None = None
+    attempt: int,
+    failed_at: datetime,
+    rng: random.Random | None = None,
+    scale: float = 1.0,
 ) -> datetime | None:
-    """When to make the attempt after failed attempt number `attempt`; None: give up."""
+    """When to make the attempt after failed attempt number `attempt`; None: give up.
+
+    `scale` shrinks the whole schedule (FOLLOWUP_WEBHOOK_RETRY_SCALE), so a test can
+    watch a receiver come back without waiting five minutes.
+    """
     if attempt >= MAX_ATTEMPTS:
         return None
-    delay = RETRY_DELAYS[max(attempt, 1) - 1]
+    delay = RETRY_DELAYS[max(attempt, 1) - 1] * scale
     factor = 1 + (rng or random).uniform(-JITTER, JITTER)
     return failed_at + delay * factor
 

@@ -28,14 +28,14 @@ CHROMIUM_ARGS = [
 STARTUP_TIMEOUT = 30.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
+def wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -70,21 +70,19 @@ def live_server(workdir: Path, **settings: str) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
-    log = (workdir / "server.log").open("wb")
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--log-level", "warning"]
+    with serving(command, env, workdir) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], workdir: Path) -> Iterator[str]:
+    """Runs `command` plus `--host 127.0.0.1 --port <free port>` until it answers
+    /healthz; yields its base URL; stops it (SIGTERM, then SIGKILL) afterwards."""
+    port = free_port()
+    log = (workdir / "server.log").open("ab")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log,
@@ -92,7 +90,7 @@ def live_server(workdir: Path, **settings: str) -> Iterator[str]:
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base_url, process)
+        wait_until_up(base_url, process)
         yield base_url
     finally:
         process.terminate()

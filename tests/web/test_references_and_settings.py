@@ -142,6 +142,7 @@ async def test_change_password_logs_out_other_devices(
 ) -> None:
     await sessions.start_session(session, web.user)  # another browser
     await session.commit()
+    old_cookie = client.cookies[sessions.COOKIE_NAME]
     r = await web.post(
         "/settings/password",
         {
@@ -174,7 +175,25 @@ async def test_change_password_logs_out_other_devices(
     await session.refresh(web.user)
     assert verify_password("a new long password", web.user.password_hash)
     assert await session.scalar(select(func.count()).select_from(WebSession)) == 1
-    assert_html(await web.get("/settings"), 200)  # this browser stays signed in
+    assert_html(await web.get("/settings"), 200)  # this browser stays signed in...
+    # ...under a new session id: a copy of the cookie from before the change is dead.
+    assert r.cookies[sessions.COOKIE_NAME] != old_cookie
+    client.cookies.clear()
+    client.cookies.set(sessions.COOKIE_NAME, old_cookie)
+    assert (await client.get("/settings")).status_code == 303
+
+
+async def test_changing_the_password_through_the_api_ends_every_browser_session(
+    web: Browser, session: AsyncSession, client: httpx.AsyncClient, alice: UserWithToken
+) -> None:
+    assert (await web.get("/settings")).status_code == 200
+    r = await client.patch(
+        "/api/v1/me",
+        json={"password": "a new long password", "current_password": DEFAULT_PASSWORD},
+        headers=alice.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert (await web.get("/settings")).status_code == 303  # sent to log in
 
 
 async def test_api_token_is_shown_once_and_works_until_revoked(

@@ -102,9 +102,11 @@ def _handler(receiver_ref: list[Receiver]) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def running_receiver() -> Iterator[Receiver]:
+def running_receiver(port: int = 0) -> Iterator[Receiver]:
+    """On `port` (a free one by default: a test that takes the receiver down and brings
+    it back passes the same port twice)."""
     ref: list[Receiver] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(ref))
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(ref))
     server.daemon_threads = True
     receiver = Receiver(server)
     ref.append(receiver)

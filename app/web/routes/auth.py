@@ -11,6 +11,7 @@ from app.auth import service, throttle
 from app.auth.schemas import RegisterIn
 from app.core.db import SessionDep
 from app.core.errors import TooManyRequests
+from app.core.ratelimit import AuthRateLimit
 from app.models import User
 from app.models.base import utcnow
 from app.web import csrf, sessions
@@ -69,7 +70,9 @@ async def login_page(request: Request, viewer: MaybeViewer, next: str = "/") -> 
 
 
 @router.post("/login")
-async def login(request: Request, session: SessionDep, form_data: AnonymousForm) -> Response:
+async def login(
+    request: Request, _rate: AuthRateLimit, session: SessionDep, form_data: AnonymousForm
+) -> Response:
     form = read_form(form_data, ("email", "next"))
     password = form_data.get("password")
     password = password if isinstance(password, str) else ""
@@ -130,7 +133,9 @@ def _signup_closed(request: Request) -> Response:
 
 
 @router.post("/signup")
-async def signup(request: Request, session: SessionDep, form_data: AnonymousForm) -> Response:
+async def signup(
+    request: Request, _rate: AuthRateLimit, session: SessionDep, form_data: AnonymousForm
+) -> Response:
     if not settings_of(request).allow_signup:
         return _signup_closed(request)
     form = read_form(form_data, SIGNUP_FIELDS)

@@ -12,7 +12,7 @@ from app.auth.schemas import MePatch
 from app.core.db import SessionDep
 from app.models import User
 from app.web import sessions
-from app.web.deps import CheckedForm, Viewer, ViewerDep
+from app.web.deps import CheckedForm, Viewer, ViewerDep, settings_of
 from app.web.forms import FieldProblems, FormState, attempt, read_form
 from app.web.routes.common import redirect
 from app.web.templating import render
@@ -90,18 +90,24 @@ async def change_password(
     form = read_form(form_data, PASSWORD_FIELDS)
     user = viewer.user
 
+    new_cookie: list[str] = []
+
     async def update() -> User:
         if form.value("password") != form.value("password_confirmation"):
             raise FieldProblems({"password_confirmation": "The two new passwords differ."})
         data = MePatch.model_validate(
             {"password": form.value("password"), "current_password": form.value("current_password")}
         )
+        # update_me ends every session of the account, this one included; this browser
+        # gets a new session id, so a copy of its old cookie is worthless too.
         changed = await service.update_me(session, user, data)
-        await sessions.end_other_sessions(session, viewer.web_session)
+        new_cookie.append((await sessions.start_session(session, user))[1])
         return changed
 
     await attempt(session, form, update, keep=[user])
     form.values = {}  # passwords are never echoed back
-    if form.invalid:
+    if form.invalid or not new_cookie:
         return _page(request, viewer, password=form)
-    return redirect(request, "/settings", "Password changed. Other devices were logged out.")
+    response = redirect(request, "/settings", "Password changed. Other devices were logged out.")
+    sessions.set_session_cookie(response, new_cookie[0], settings_of(request))
+    return response

@@ -1,0 +1,66 @@
+"""Request-rate limits on the endpoints anyone can call without an account: sign-up and
+sign-in (per client address) and the inbound webhook receiver (per integration).
+
+They sit in front of the per-account login throttle (app.auth.throttle): that one stops
+guessing one account's password; these stop spraying many accounts from one address,
+mass sign-ups, and an integration (or someone replaying its URL) flooding the database.
+Counts are kept in memory by the `limits` library (moving window), so each API process
+counts on its own: behind a load balancer with N processes the effective limit is up
+to N times the setting. That is fine for a brake on abuse; it is not a quota.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Annotated
+
+from fastapi import Depends, Request
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from app.core.config import Settings
+from app.core.errors import TooManyRequests
+
+
+class RateLimits:
+    def __init__(self, settings: Settings) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.auth = parse(settings.rate_limit_auth)
+        self.inbound = parse(settings.rate_limit_inbound)
+
+    def hit(self, item: RateLimitItem, *key: str) -> None:
+        """Count one request against `item` for `key`; 429 with Retry-After when over."""
+        if self._limiter.hit(item, *key):
+            return
+        stats = self._limiter.get_window_stats(item, *key)
+        raise TooManyRequests(
+            "Too many requests. Wait a little and try again.",
+            retry_after_seconds=math.ceil(stats.reset_time - time.time()),
+        )
+
+
+def rate_limits_of(request: Request) -> RateLimits:
+    limits: RateLimits = request.app.state.rate_limits
+    return limits
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def limit_auth(request: Request) -> None:
+    limits = rate_limits_of(request)
+    limits.hit(limits.auth, "auth", client_address(request))
+
+
+async def limit_inbound(request: Request, integration_id: str) -> None:
+    limits = rate_limits_of(request)
+    # Keyed by the id in the path, checked before the signature: a flood of forged
+    # requests costs no database work once over the limit.
+    limits.hit(limits.inbound, "inbound", integration_id[:64])
+
+
+AuthRateLimit = Annotated[None, Depends(limit_auth)]
+InboundRateLimit = Annotated[None, Depends(limit_inbound)]
