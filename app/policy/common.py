@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.policy.facts import ApplicationFacts, RuleContext
@@ -43,7 +43,9 @@ def rule_context(
     as_of: datetime,
     facts: ApplicationFacts,
     references: dict[str, ReferenceIn],
+    today: date | None = None,
 ) -> RuleContext:
+    """`today` is as_of's local date; callers evaluating many applications pass it once."""
     app = facts.app
     company_name = clean(app.company) or "the company"
     base: dict[str, object] = {
@@ -53,7 +55,8 @@ def rule_context(
         "role": clean(app.role_title),
         "recruiter_greeting": greeting_name(app.recruiter_name),
     }
-    today = as_of.astimezone(zone).date()
+    if today is None:
+        today = as_of.astimezone(zone).date()
     return RuleContext(user, zone, as_of, facts, references, company_name, base, today)
 
 

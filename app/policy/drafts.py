@@ -161,6 +161,8 @@ def render_linkedin_note(context: Mapping[str, object]) -> Draft:
     so the note stays a sentence rather than being chopped mid-thought.
     """
     draft = render("linkedin_connection", context)
+    if len(draft.body) <= LINKEDIN_NOTE_LIMIT:
+        return draft  # the usual case: no copy of the context to shorten
     shortened = dict(context)
     for key, limit in _SHORTENING_STEPS:
         if len(draft.body) <= LINKEDIN_NOTE_LIMIT:

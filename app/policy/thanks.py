@@ -28,17 +28,20 @@ def _verbs(interview: InterviewIn | None) -> dict[str, str]:
     )
 
 
-def _who(person: PersonIn) -> str:
+_HANDWRITTEN_RATIONALE = (
+    "A handwritten note stands out because few candidates send one. "
+    "It arrives days later, so it adds to the thank-you email and never "
+    "replaces it."
+)
+
+
+def _who(person: PersonIn, name: str) -> str:
     title = clean(person.title)
-    return f"{person_name(person)} ({title})" if title else person_name(person)
+    return f"{name} ({title})" if title else name
 
 
-def _interview_context(ctx: RuleContext, interview: InterviewIn) -> dict[str, object]:
-    return (
-        ctx.base
-        | _verbs(interview)
-        | {"day": day_of(ctx, interview.starts_at), "topics": clean_phrase(interview.topics)}
-    )
+def _interview_context(ctx: RuleContext, interview: InterviewIn, day: str) -> dict[str, object]:
+    return ctx.base | _verbs(interview) | {"day": day, "topics": clean_phrase(interview.topics)}
 
 
 def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
@@ -56,16 +59,21 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
     )
     recs: list[Recommendation] = []
     for interview in facts.ended:
-        met = f"{{who}} interviewed you on {day_of(ctx, interview.starts_at)}."
+        people = facts.interviewers_of(interview)
+        if not people:
+            continue
+        started = interview.starts_at
+        day = day_of(ctx, started)
         shared: dict[str, object] | None = None
-        for person in facts.interviewers_of(interview):
-            name = person_name(person)
-            emailed = facts.sent_to_person_since("thank_you_email", person.id, interview.starts_at)
-            noted = facts.sent_to_person_since("handwritten_note", person.id, interview.starts_at)
+        for person in people:
+            emailed = facts.sent_to_person_since("thank_you_email", person.id, started)
+            noted = facts.sent_to_person_since("handwritten_note", person.id, started)
             if emailed and noted:
                 continue
-            shared = shared or _interview_context(ctx, interview)
-            context = {**shared, "greeting": greeting_name(person.name)}
+            name = person_name(person)
+            # Built once per interview and shared by everyone in it: only the greeting differs.
+            shared = shared or _interview_context(ctx, interview, day)
+            context = shared | {"greeting": greeting_name(person.name)}
             if not emailed:
                 recs.append(
                     make_recommendation(
@@ -76,9 +84,9 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
                         interviewer_id=person.id,
                         title=f"Send a thank-you email to {name}",
                         rationale=(
-                            met.format(who=_who(person))
-                            + " A thank-you within 24 hours shows gratitude and keeps you top "
-                            "of mind while they decide." + thread_hint
+                            f"{_who(person, name)} interviewed you on {day}. A thank-you within "
+                            "24 hours shows gratitude and keeps you top of mind while they "
+                            f"decide.{thread_hint}"
                         ),
                         due_at=interview.ends_at + DAY,
                         priority="high",
@@ -102,11 +110,7 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
                         interview_id=interview.id,
                         interviewer_id=person.id,
                         title=f"Send {name} a handwritten thank-you note",
-                        rationale=(
-                            "A handwritten note stands out because few candidates send one. "
-                            "It arrives days later, so it adds to the thank-you email and never "
-                            "replaces it."
-                        ),
+                        rationale=_HANDWRITTEN_RATIONALE,
                         due_at=interview.ends_at + HANDWRITTEN_DELAY,
                         channel="handwritten",
                         draft=render("handwritten_note", context),
@@ -193,9 +197,11 @@ def _messaged_since_start(ctx: RuleContext, interview: InterviewIn, people: list
     latest = facts.latest_message_by_interview.get(interview.id)
     if latest is not None and latest >= interview.starts_at:
         return True
-    return any(
-        facts.sent_to_person_since("linkedin_message", p.id, interview.starts_at) for p in people
-    )
+    # A plain loop: any() over a generator cost more than the lookups it made.
+    for person in people:
+        if facts.sent_to_person_since("linkedin_message", person.id, interview.starts_at):
+            return True
+    return False
 
 
 def share_mutual_interest(ctx: RuleContext) -> list[Recommendation]:
