@@ -16,16 +16,14 @@ HANDWRITTEN_DELAY = 2 * DAY
 MUTUAL_INTEREST_DELAY = 3 * DAY
 
 
-def _verbs(interview: InterviewIn | None) -> dict[str, str]:
+# Shared, never mutated: callers only merge them into new contexts with `|`.
+_REMOTE_VERBS: dict[str, object] = {"verb": "speak", "verbing": "speaking"}
+_IN_PERSON_VERBS: dict[str, object] = {"verb": "meet", "verbing": "meeting"}
+
+
+def _verbs(interview: InterviewIn | None) -> dict[str, object]:
     remote = interview is not None and interview.kind in _REMOTE_KINDS
-    return (
-        {"verb": "speak", "verbing": "speaking"}
-        if remote
-        else {
-            "verb": "meet",
-            "verbing": "meeting",
-        }
-    )
+    return _REMOTE_VERBS if remote else _IN_PERSON_VERBS
 
 
 _HANDWRITTEN_RATIONALE = (
