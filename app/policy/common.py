@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from app.policy.facts import ApplicationFacts, RuleContext
 from app.policy.inputs import PersonIn, ReferenceIn, UserIn
-from app.policy.text import clean, day_label, greeting_name
+from app.policy.text import clean, clean_uncached, day_label, greeting_name, greeting_of_clean
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -62,6 +62,21 @@ def rule_context(
 
 def person_name(person: PersonIn) -> str:
     return clean(person.name) or "your interviewer"
+
+
+def person_words(ctx: RuleContext, person: PersonIn) -> tuple[str, str | None]:
+    """(person_name(person), greeting_name(person.name)), worked out once per application.
+
+    Several rules name the same interviewer. The module-level caches in text.py rarely help
+    with names: the scheduler sees far more people than those caches hold, so a name's first
+    lookup is nearly always a miss, which costs more than cleaning it here once.
+    """
+    words = ctx.people_words.get(person.id)
+    if words is None:
+        cleaned = clean_uncached(person.name)
+        words = (cleaned or "your interviewer", greeting_of_clean(cleaned))
+        ctx.people_words[person.id] = words
+    return words
 
 
 def join_names(names: list[str]) -> str:

@@ -149,3 +149,5 @@ class RuleContext:
     base: dict[str, object]  # template values every draft may use
     today: date  # as_of's calendar day where the user lives
     day_labels: dict[datetime, str] = field(default_factory=dict)
+    # person id -> (name to show, greeting): see common.person_words.
+    people_words: dict[str, tuple[str, str | None]] = field(default_factory=dict)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from app.policy.build import make_recommendation
-from app.policy.common import DAY, base_context, company, day_of, person_name
+from app.policy.common import DAY, base_context, company, day_of, person_words
 from app.policy.drafts import render, render_linkedin_note
 from app.policy.facts import RuleContext
 from app.policy.inputs import InterviewIn, PersonIn
 from app.policy.outputs import Completion, Recommendation
-from app.policy.text import clean, clean_phrase, greeting_name, truncate_words
+from app.policy.text import clean, clean_phrase, truncate_words
 
 # Remote conversations are "spoken", on-site ones "met"; the thank-you should say which.
 _REMOTE_KINDS = frozenset({"phone_screen", "video"})
@@ -68,10 +68,10 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
             noted = facts.sent_to_person_since("handwritten_note", person.id, started)
             if emailed and noted:
                 continue
-            name = person_name(person)
+            name, greeting = person_words(ctx, person)
             # Built once per interview and shared by everyone in it: only the greeting differs.
             shared = shared or _interview_context(ctx, interview, day)
-            context = shared | {"greeting": greeting_name(person.name)}
+            context = shared | {"greeting": greeting}
             if not emailed:
                 recs.append(
                     make_recommendation(
@@ -147,7 +147,7 @@ def connect_on_linkedin(ctx: RuleContext) -> list[Recommendation]:
         if ("linkedin_connection", person.id) in facts.first_by_person:
             continue
         interview = _interview_before(ctx, person, key)
-        name = person_name(person)
+        name, first_name = person_words(ctx, person)
         on_file = clean(person.linkedin_url) is not None
         title = (
             f"Connect with {name} on LinkedIn"
@@ -159,7 +159,7 @@ def connect_on_linkedin(ctx: RuleContext) -> list[Recommendation]:
             base_context(ctx)
             | _verbs(interview)
             | {
-                "first_name": greeting_name(person.name),
+                "first_name": first_name,
                 "day": day_of(ctx, interview.starts_at) if interview is not None else None,
                 "topics": clean_phrase(interview.topics) if interview is not None else None,
             }
@@ -215,9 +215,10 @@ def share_mutual_interest(ctx: RuleContext) -> list[Recommendation]:
         # Write to the hiring manager when they were in the room: they decide.
         recipient = next((p for p in people if p.is_main_contact), people[0] if people else None)
         short = truncate_words(interest, 60)
+        greeting = None
         if recipient is not None:
-            title = f"Message {person_name(recipient)} on LinkedIn about {short}"
-            whom = person_name(recipient)
+            whom, greeting = person_words(ctx, recipient)
+            title = f"Message {whom} on LinkedIn about {short}"
         else:
             title = f"Share your interest in {short} with {company(ctx)} on LinkedIn"
             whom = "your interviewer"
@@ -239,7 +240,7 @@ def share_mutual_interest(ctx: RuleContext) -> list[Recommendation]:
                     "share_mutual_interest",
                     base_context(ctx)
                     | {
-                        "greeting": greeting_name(recipient.name) if recipient else None,
+                        "greeting": greeting,
                         "mutual_interests": interest,
                         "day": day_of(ctx, interview.starts_at),
                     },
