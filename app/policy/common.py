@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.policy.facts import ApplicationFacts, RuleContext
 from app.policy.inputs import PersonIn, ReferenceIn, UserIn
-from app.policy.text import clean, day_label, greeting_name
+from app.policy.text import clean, clean_uncached, day_label, greeting_name, greeting_of_clean
 
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
@@ -43,7 +43,9 @@ def rule_context(
     as_of: datetime,
     facts: ApplicationFacts,
     references: dict[str, ReferenceIn],
+    today: date | None = None,
 ) -> RuleContext:
+    """`today` is as_of's local date; callers evaluating many applications pass it once."""
     app = facts.app
     company_name = clean(app.company) or "the company"
     base: dict[str, object] = {
@@ -53,12 +55,28 @@ def rule_context(
         "role": clean(app.role_title),
         "recruiter_greeting": greeting_name(app.recruiter_name),
     }
-    today = as_of.astimezone(zone).date()
+    if today is None:
+        today = as_of.astimezone(zone).date()
     return RuleContext(user, zone, as_of, facts, references, company_name, base, today)
 
 
 def person_name(person: PersonIn) -> str:
     return clean(person.name) or "your interviewer"
+
+
+def person_words(ctx: RuleContext, person: PersonIn) -> tuple[str, str | None]:
+    """(person_name(person), greeting_name(person.name)), worked out once per application.
+
+    Several rules name the same interviewer. The module-level caches in text.py rarely help
+    with names: the scheduler sees far more people than those caches hold, so a name's first
+    lookup is nearly always a miss, which costs more than cleaning it here once.
+    """
+    words = ctx.people_words.get(person.id)
+    if words is None:
+        cleaned = clean_uncached(person.name)
+        words = (cleaned or "your interviewer", greeting_of_clean(cleaned))
+        ctx.people_words[person.id] = words
+    return words
 
 
 def join_names(names: list[str]) -> str:

@@ -51,16 +51,18 @@ def recommend(
     """
     require_aware(as_of, "as_of")
     zone = user_zone(user.timezone)
+    today = as_of.astimezone(zone).date()
     refs = {ref.id: ref for ref in references}
     acceptance = find_acceptance(applications, as_of)
     recs: list[Recommendation] = []
     any_waiting = False
     for app in applications:
         # Most of an account's history is finished; skip indexing what no rule will read.
-        if effective_status(app, as_of) not in ACTIVE_STATUSES:
+        status = effective_status(app, as_of)
+        if status not in ACTIVE_STATUSES:
             continue
-        facts = build_facts(app, as_of)
-        ctx = rule_context(user, zone, as_of, facts, refs)
+        facts = build_facts(app, as_of, status)
+        ctx = rule_context(user, zone, as_of, facts, refs, today)
         if acceptance is not None:
             recs.extend(withdraw_gracefully(ctx, acceptance))
             continue

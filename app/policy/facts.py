@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from app.policy.inputs import ApplicationIn, EventIn, InterviewIn, PersonIn, ReferenceIn, UserIn
@@ -30,12 +31,9 @@ EMPLOYER_FACING_EVENTS = frozenset(
 _PersonKey = tuple[str, str]  # (event type, interviewer id)
 
 
-def _event_order(event: EventIn) -> tuple[datetime, str]:
-    return (event.occurred_at, event.id)
-
-
-def _interview_order(interview: InterviewIn) -> tuple[datetime, str]:
-    return (interview.starts_at, interview.id)
+# Sort keys built in C: a Python key function per event was a visible share of build_facts.
+_EVENT_ORDER = attrgetter("occurred_at", "id")
+_INTERVIEW_ORDER = attrgetter("starts_at", "id")
 
 
 @dataclass(slots=True)
@@ -97,9 +95,10 @@ def effective_status(app: ApplicationIn, as_of: datetime) -> str:
     return app.status
 
 
-def build_facts(app: ApplicationIn, as_of: datetime) -> ApplicationFacts:
-    events = sorted((e for e in app.events if e.occurred_at <= as_of), key=_event_order)
-    interviews = sorted(app.interviews, key=_interview_order)
+def build_facts(app: ApplicationIn, as_of: datetime, status: str | None = None) -> ApplicationFacts:
+    """Index one application as of `as_of`; `status` is its effective_status when known."""
+    events = sorted([e for e in app.events if e.occurred_at <= as_of], key=_EVENT_ORDER)
+    interviews = sorted(app.interviews, key=_INTERVIEW_ORDER)
     ended = [interview for interview in interviews if as_of >= interview.ends_at]
     by_type: dict[str, list[EventIn]] = {}
     first_by_person: dict[_PersonKey, datetime] = {}
@@ -119,7 +118,7 @@ def build_facts(app: ApplicationIn, as_of: datetime) -> ApplicationFacts:
     return ApplicationFacts(
         app=app,
         as_of=as_of,
-        status=effective_status(app, as_of),
+        status=effective_status(app, as_of) if status is None else status,
         events=events,
         interviews=interviews,
         ended=ended,
@@ -150,3 +149,5 @@ class RuleContext:
     base: dict[str, object]  # template values every draft may use
     today: date  # as_of's calendar day where the user lives
     day_labels: dict[datetime, str] = field(default_factory=dict)
+    # person id -> (name to show, greeting): see common.person_words.
+    people_words: dict[str, tuple[str, str | None]] = field(default_factory=dict)

@@ -8,8 +8,8 @@ a rule-specific situation discriminator — never `as_of` itself.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
+from hashlib import sha256
 
 # Separators that cannot appear in UUIDs or ISO timestamps, so distinct parts never collide.
 _FIELD_SEP = "\x1f"
@@ -34,7 +34,7 @@ def recommendation_id(
     )
     if situation:
         raw += _FIELD_SEP + _FIELD_SEP.join(situation)
-    return "rec_" + hashlib.sha256(raw.encode()).hexdigest()[:24]
+    return "rec_" + sha256(raw.encode()).hexdigest()[:24]
 
 
 def instant_key(moment: datetime) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.policy.build import make_recommendation
-from app.policy.common import DAY, base_context, company, day_of, join_names, person_name
+from app.policy.common import DAY, base_context, company, day_of, join_names, person_words
 from app.policy.drafts import render
 from app.policy.facts import WAITING_STATUSES, RuleContext
 from app.policy.inputs import InterviewIn, PersonIn
@@ -132,9 +132,11 @@ def get_contact_info(ctx: RuleContext) -> list[Recommendation]:
                 missing[person.id] = (person, interview)
     if not missing:
         return []
-    people = sorted((pair[0] for pair in missing.values()), key=lambda p: (person_name(p), p.id))
+    people = sorted(
+        (pair[0] for pair in missing.values()), key=lambda p: (person_words(ctx, p)[0], p.id)
+    )
     first = min(missing.values(), key=lambda pair: (pair[1].ends_at, pair[1].id))[1]
-    names = [person_name(person) for person in people]
+    names = [person_words(ctx, person)[0] for person in people]
     single = people[0] if len(people) == 1 else None
     if single is not None:
         title = f"Ask for {names[0]}'s email address"

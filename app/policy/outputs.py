@@ -8,14 +8,19 @@ from typing import Literal
 
 Priority = Literal["high", "normal", "low"]
 
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
+# building these three objects about a sixth of the engine's time (a Recommendation took 1 µs
+# to construct instead of 0.15 µs). Nothing mutates them after the engine returns them (the API,
+# web client and export only read them); treat them as read-only.
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)
 class Draft:
     subject: str | None
     body: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Completion:
     """What POST /recommendations/{id}/complete does.
 
@@ -35,7 +40,7 @@ class Completion:
     hint: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Recommendation:
     id: str
     rule: str

@@ -24,13 +24,15 @@ _MONTHS = (
 _HONORIFICS = frozenset({"dr", "prof", "mr", "mrs", "ms", "mx", "sir", "dame"})
 
 
-@lru_cache(maxsize=4096)
-def clean(value: str | None) -> str | None:
+def clean_uncached(value: str | None) -> str | None:
     """User-entered text on one line, single-spaced; None when there is nothing to say."""
     if value is None:
         return None
     collapsed = " ".join(value.split())
     return collapsed or None
+
+
+clean = lru_cache(maxsize=4096)(clean_uncached)
 
 
 @lru_cache(maxsize=4096)
@@ -45,7 +47,11 @@ def clean_phrase(value: str | None) -> str | None:
 @lru_cache(maxsize=4096)
 def greeting_name(full_name: str | None) -> str | None:
     """What to put after "Hi": the first name, or "Dr. Smith" when the name has an honorific."""
-    name = clean(full_name)
+    return greeting_of_clean(clean(full_name))
+
+
+def greeting_of_clean(name: str | None) -> str | None:
+    """greeting_name for a name that has already been through clean()."""
     if name is None:
         return None
     words = name.split(" ")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from app.policy.build import make_recommendation
-from app.policy.common import DAY, base_context, company, day_of, person_name
+from app.policy.common import DAY, base_context, company, day_of, person_words
 from app.policy.drafts import render, render_linkedin_note
 from app.policy.facts import RuleContext
 from app.policy.inputs import InterviewIn, PersonIn
 from app.policy.outputs import Completion, Recommendation
-from app.policy.text import clean, clean_phrase, greeting_name, truncate_words
+from app.policy.text import clean, clean_phrase, truncate_words
 
 # Remote conversations are "spoken", on-site ones "met"; the thank-you should say which.
 _REMOTE_KINDS = frozenset({"phone_screen", "video"})
@@ -16,29 +16,30 @@ HANDWRITTEN_DELAY = 2 * DAY
 MUTUAL_INTEREST_DELAY = 3 * DAY
 
 
-def _verbs(interview: InterviewIn | None) -> dict[str, str]:
+# Shared, never mutated: callers only merge them into new contexts with `|`.
+_REMOTE_VERBS: dict[str, object] = {"verb": "speak", "verbing": "speaking"}
+_IN_PERSON_VERBS: dict[str, object] = {"verb": "meet", "verbing": "meeting"}
+
+
+def _verbs(interview: InterviewIn | None) -> dict[str, object]:
     remote = interview is not None and interview.kind in _REMOTE_KINDS
-    return (
-        {"verb": "speak", "verbing": "speaking"}
-        if remote
-        else {
-            "verb": "meet",
-            "verbing": "meeting",
-        }
-    )
+    return _REMOTE_VERBS if remote else _IN_PERSON_VERBS
 
 
-def _who(person: PersonIn) -> str:
+_HANDWRITTEN_RATIONALE = (
+    "A handwritten note stands out because few candidates send one. "
+    "It arrives days later, so it adds to the thank-you email and never "
+    "replaces it."
+)
+
+
+def _who(person: PersonIn, name: str) -> str:
     title = clean(person.title)
-    return f"{person_name(person)} ({title})" if title else person_name(person)
+    return f"{name} ({title})" if title else name
 
 
-def _interview_context(ctx: RuleContext, interview: InterviewIn) -> dict[str, object]:
-    return (
-        ctx.base
-        | _verbs(interview)
-        | {"day": day_of(ctx, interview.starts_at), "topics": clean_phrase(interview.topics)}
-    )
+def _interview_context(ctx: RuleContext, interview: InterviewIn, day: str) -> dict[str, object]:
+    return ctx.base | _verbs(interview) | {"day": day, "topics": clean_phrase(interview.topics)}
 
 
 def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
@@ -56,16 +57,21 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
     )
     recs: list[Recommendation] = []
     for interview in facts.ended:
-        met = f"{{who}} interviewed you on {day_of(ctx, interview.starts_at)}."
+        people = facts.interviewers_of(interview)
+        if not people:
+            continue
+        started = interview.starts_at
+        day = day_of(ctx, started)
         shared: dict[str, object] | None = None
-        for person in facts.interviewers_of(interview):
-            name = person_name(person)
-            emailed = facts.sent_to_person_since("thank_you_email", person.id, interview.starts_at)
-            noted = facts.sent_to_person_since("handwritten_note", person.id, interview.starts_at)
+        for person in people:
+            emailed = facts.sent_to_person_since("thank_you_email", person.id, started)
+            noted = facts.sent_to_person_since("handwritten_note", person.id, started)
             if emailed and noted:
                 continue
-            shared = shared or _interview_context(ctx, interview)
-            context = {**shared, "greeting": greeting_name(person.name)}
+            name, greeting = person_words(ctx, person)
+            # Built once per interview and shared by everyone in it: only the greeting differs.
+            shared = shared or _interview_context(ctx, interview, day)
+            context = shared | {"greeting": greeting}
             if not emailed:
                 recs.append(
                     make_recommendation(
@@ -76,9 +82,9 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
                         interviewer_id=person.id,
                         title=f"Send a thank-you email to {name}",
                         rationale=(
-                            met.format(who=_who(person))
-                            + " A thank-you within 24 hours shows gratitude and keeps you top "
-                            "of mind while they decide." + thread_hint
+                            f"{_who(person, name)} interviewed you on {day}. A thank-you within "
+                            "24 hours shows gratitude and keeps you top of mind while they "
+                            f"decide.{thread_hint}"
                         ),
                         due_at=interview.ends_at + DAY,
                         priority="high",
@@ -102,11 +108,7 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
                         interview_id=interview.id,
                         interviewer_id=person.id,
                         title=f"Send {name} a handwritten thank-you note",
-                        rationale=(
-                            "A handwritten note stands out because few candidates send one. "
-                            "It arrives days later, so it adds to the thank-you email and never "
-                            "replaces it."
-                        ),
+                        rationale=_HANDWRITTEN_RATIONALE,
                         due_at=interview.ends_at + HANDWRITTEN_DELAY,
                         channel="handwritten",
                         draft=render("handwritten_note", context),
@@ -145,7 +147,7 @@ def connect_on_linkedin(ctx: RuleContext) -> list[Recommendation]:
         if ("linkedin_connection", person.id) in facts.first_by_person:
             continue
         interview = _interview_before(ctx, person, key)
-        name = person_name(person)
+        name, first_name = person_words(ctx, person)
         on_file = clean(person.linkedin_url) is not None
         title = (
             f"Connect with {name} on LinkedIn"
@@ -157,7 +159,7 @@ def connect_on_linkedin(ctx: RuleContext) -> list[Recommendation]:
             base_context(ctx)
             | _verbs(interview)
             | {
-                "first_name": greeting_name(person.name),
+                "first_name": first_name,
                 "day": day_of(ctx, interview.starts_at) if interview is not None else None,
                 "topics": clean_phrase(interview.topics) if interview is not None else None,
             }
@@ -193,9 +195,11 @@ def _messaged_since_start(ctx: RuleContext, interview: InterviewIn, people: list
     latest = facts.latest_message_by_interview.get(interview.id)
     if latest is not None and latest >= interview.starts_at:
         return True
-    return any(
-        facts.sent_to_person_since("linkedin_message", p.id, interview.starts_at) for p in people
-    )
+    # A plain loop: any() over a generator cost more than the lookups it made.
+    for person in people:
+        if facts.sent_to_person_since("linkedin_message", person.id, interview.starts_at):
+            return True
+    return False
 
 
 def share_mutual_interest(ctx: RuleContext) -> list[Recommendation]:
@@ -211,9 +215,10 @@ def share_mutual_interest(ctx: RuleContext) -> list[Recommendation]:
         # Write to the hiring manager when they were in the room: they decide.
         recipient = next((p for p in people if p.is_main_contact), people[0] if people else None)
         short = truncate_words(interest, 60)
+        greeting = None
         if recipient is not None:
-            title = f"Message {person_name(recipient)} on LinkedIn about {short}"
-            whom = person_name(recipient)
+            whom, greeting = person_words(ctx, recipient)
+            title = f"Message {whom} on LinkedIn about {short}"
         else:
             title = f"Share your interest in {short} with {company(ctx)} on LinkedIn"
             whom = "your interviewer"
@@ -235,7 +240,7 @@ def share_mutual_interest(ctx: RuleContext) -> list[Recommendation]:
                     "share_mutual_interest",
                     base_context(ctx)
                     | {
-                        "greeting": greeting_name(recipient.name) if recipient else None,
+                        "greeting": greeting,
                         "mutual_interests": interest,
                         "day": day_of(ctx, interview.starts_at),
                     },

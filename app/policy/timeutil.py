@@ -27,8 +27,14 @@ def user_zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown IANA timezone: {name!r}") from exc
 
 
+@lru_cache(maxsize=1024)
 def morning_after(day: date, zone: ZoneInfo) -> datetime:
-    """09:00 local on the day after `day`, as a UTC instant."""
+    """09:00 local on the day after `day`, as a UTC instant.
+
+    Cached by value (a pure function of a date and a zone; few distinct dates are promised at
+    once): combining with a ZoneInfo and converting to UTC is costly, and every waiting
+    application with a promised date asks for it each run.
+    """
     local = datetime.combine(day + timedelta(days=1), INQUIRY_LOCAL_TIME, tzinfo=zone)
     return local.astimezone(UTC)
 
