@@ -16,6 +16,7 @@ from app.core.idempotency import IdempotencyMiddleware
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.openapi_polish import install_openapi_polish
 from app.core.request_log import RequestLogMiddleware
+from app.core.sql_count import StatementCountMiddleware, count_statements_of
 from app.health import router as health_router
 from app.web import install_web
 from app.webhooks.openapi_docs import install_webhook_docs
@@ -45,6 +46,8 @@ def create_app(
             yield
             return
         engine = create_engine(settings.database_url)
+        if settings.count_sql:
+            count_statements_of(engine)
         app.state.sessionmaker = create_sessionmaker(engine)
         try:
             async with embedded_worker(settings, app.state.sessionmaker):
@@ -71,6 +74,8 @@ def create_app(
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestLogMiddleware)  # sees every response, 413s included
+    if settings.count_sql:  # not even installed otherwise: no cost in production
+        app.add_middleware(StatementCountMiddleware)
     return app
 
 

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     scheduler_interval: float = Field(default=60.0, gt=0)
     run_worker: bool = True
     access_token_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+    # Benchmark only: report SQL statements per request in X-SQL-Statements.
+    count_sql: bool = False
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
