@@ -145,7 +145,9 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def load(base: str, seeded: Seeded, duration: float, connections: int) -> dict[str, wrk.Result]:
+def load(
+    base: str, pid: int, seeded: Seeded, duration: float, connections: int
+) -> dict[str, wrk.Result]:
     """Each endpoint once; the heavy pages one request at a time (their p50 is the target)."""
     results = {}
     for name, (path, headers, body) in endpoints(seeded.heavy, seeded.heavy_application_id).items():
@@ -158,29 +160,34 @@ def load(base: str, seeded: Seeded, duration: float, connections: int) -> dict[s
             connections=1 if heavy else connections,
             headers=headers,
             post_json=body,
+            server_pid=pid,
         )
     return results
 
 
 def interleaved(
-    followup_base: str,
-    reference_base: str,
+    followup: tuple[str, int],
+    reference: tuple[str, int],
     token: str,
     rounds: int,
     duration: float,
     connections: int,
 ) -> tuple[list[wrk.Result], list[wrk.Result]]:
-    """A B A B: Followup's list endpoint, then the reference's, `rounds` times."""
+    """A B A B: Followup's list endpoint, then the reference's, `rounds` times.
+
+    Each is (base URL, server pid)."""
     headers = {"Authorization": f"Bearer {token}"}
-    ours, theirs = [], []
+    ours: list[wrk.Result] = []
+    theirs: list[wrk.Result] = []
     for _ in range(rounds):
-        for base, out in ((followup_base, ours), (reference_base, theirs)):
+        for (base, pid), out in ((followup, ours), (reference, theirs)):
             out.append(
                 wrk.run(
                     f"{base}/api/v1/applications?limit=50",
                     duration=duration,
                     connections=connections,
                     headers=headers,
+                    server_pid=pid,
                 )
             )
     return ours, theirs
@@ -192,6 +199,7 @@ def _median(results: list[wrk.Result]) -> wrk.Result:
         statistics.median(r.p50_ms for r in results),
         statistics.median(r.p99_ms for r in results),
         sum(r.errors for r in results),
+        statistics.median(r.cpu_ms or 0.0 for r in results),
     )
 
 
@@ -203,15 +211,17 @@ def table(
 ) -> str:
     list_name = LIST
     ratios = [a.rate / b.rate for a, b in zip(ours, theirs, strict=True)]
+    cpu_ratios = [(b.cpu_ms or 0) / (a.cpu_ms or 1) for a, b in zip(ours, theirs, strict=True)]
     rows = [
-        "| endpoint | req/s | p50 ms | p99 ms | vs reference | SQL per request"
-        " (heavy / light user) | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | p50 ms | p99 ms | vs reference | server CPU ms/req"
+        " | SQL per request (heavy / light user) | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
 
     def row(name: str, r: wrk.Result, ratio: str, sql: str) -> None:
-        figures = f"{r.rate:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f}"
-        rows.append(f"| {name} | {figures} | {ratio} | {sql} | {r.errors} |")
+        figures = f"{r.rate:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {ratio}"
+        cpu = f"{r.cpu_ms:.2f}" if r.cpu_ms else ""
+        rows.append(f"| {name} | {figures} | {cpu} | {sql} | {r.errors} |")
 
     for name, r in {list_name: _median(ours), **results}.items():
         ratio = f"**{statistics.median(ratios):.2f}x**" if name == list_name else ""
@@ -219,18 +229,23 @@ def table(
     row("reference (asyncpg + orjson), same list", _median(theirs), "1.00x", "2 / 2")
     rows.append("")
     rows.append("list ratio per A/B pair: " + ", ".join(f"{x:.2f}" for x in ratios))
+    rows.append(
+        "list ratio of server CPU per request (reference / Followup), per pair: "
+        + ", ".join(f"{x:.2f}" for x in cpu_ratios)
+        + f" (median {statistics.median(cpu_ratios):.2f})"
+    )
     return "\n".join(rows)
 
 
 async def prepare(args: argparse.Namespace) -> tuple[str, str, Seeded]:
     state = STATE_DIR / f"perf-{args.reuse}.json" if args.reuse else None
     if state is not None:
-        url = make_url(args.database_url).set(database=args.reuse)
+        kept = make_url(args.database_url).set(database=args.reuse)
         data = json.loads(state.read_text())
         seeded = Seeded(
             Account(**data["heavy"]), data["heavy_application_id"], Account(**data["light"])
         )
-        return args.reuse, url.render_as_string(hide_password=False), seeded
+        return args.reuse, kept.render_as_string(hide_password=False), seeded
     name = f"followup_perf_{secrets.token_hex(4)}"
     await admin(args.database_url, f'CREATE DATABASE "{name}"')
     url = make_url(args.database_url).set(database=name).render_as_string(hide_password=False)
@@ -282,12 +297,17 @@ def main() -> None:
             counts = statement_counts(base, seeded)
         with (
             followup(url, args.port, log, count_sql=False) as (pid, start),
-            reference(url, args.port + 1, log),
+            reference(url, args.port + 1, log) as (ref_pid, _),
         ):
             ours, theirs = interleaved(
-                base, ref_base, seeded.heavy.token, args.rounds, args.duration, args.connections
+                (base, pid),
+                (ref_base, ref_pid),
+                seeded.heavy.token,
+                args.rounds,
+                args.duration,
+                args.connections,
             )
-            results = load(base, seeded, args.duration, args.connections)
+            results = load(base, pid, seeded, args.duration, args.connections)
             rss, peak = rss_mb(pid)
     finally:
         if not args.keep and not args.reuse:

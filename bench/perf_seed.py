@@ -30,7 +30,9 @@ from app.web.sessions import start_session
 
 PASSWORD = "bench-password-123"
 # Half of a long search's applications are finished (as in bench_policy_engine.py).
-STATUSES = ("interviewing",) * 8 + ("applied", "offer") + ("rejected",) * 5 + ("closed",) * 3
+STATUSES: tuple[str, ...] = (
+    ("interviewing",) * 8 + ("applied", "offer") + ("rejected",) * 5 + ("closed",) * 3
+)
 STATUSES += ("withdrawn",) * 2
 # Six events per application, as a real thread goes: thanks, a note, LinkedIn,
 # a nudge, their answer, a private note.
