@@ -10,7 +10,7 @@ drives it with wrk (one load thread: the machine has two cores). The list endpoi
 is run against bench/reference_app.py (asyncpg + orjson, the same work over the
 same data) interleaved, A B A B, and their ratio is quoted as the median of the
 pairs, because absolute figures drift on a shared machine. SQL statements per
-request come from a second start of the server with `FOLLOWUP_COUNT_SQL=true`,
+request come from a separate start of the server with `FOLLOWUP_COUNT_SQL=true`,
 for the heavy user and a light one (they must match: constant in the data size).
 The database is dropped at the end unless `--keep` is given.
 """
@@ -319,6 +319,8 @@ def main() -> None:
         "`followup serve` to first 200 on /healthz (migrated database): "
         f"{start:.2f} s (and {counting_start:.2f} s)"
     )
+    load_1, load_5, _ = os.getloadavg()
+    print(f"load average at the end: {load_1:.2f} (1 min), {load_5:.2f} (5 min)")
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores "
         f"({platform.machine()}), Python {platform.python_version()}, "
