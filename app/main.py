@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api import api_router
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.headers import SecurityHeadersMiddleware, install_cors
 from app.core.idempotency import IdempotencyMiddleware
@@ -18,6 +18,7 @@ from app.core.limits import BodySizeLimitMiddleware
 from app.core.openapi_polish import install_openapi_polish
 from app.core.ratelimit import RateLimits
 from app.core.request_log import RequestLogMiddleware
+from app.core.sql_count import StatementCountMiddleware, count_statements_of
 from app.core.unavailable import DatabaseUnavailableMiddleware
 from app.health import router as health_router
 from app.recommendations.cache import step_cache
@@ -49,7 +50,10 @@ def create_app(
             yield
             return
         engine = create_engine(settings.database_url)
+        if settings.count_sql:
+            count_statements_of(engine)
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
         try:
             async with embedded_worker(settings, app.state.sessionmaker):
                 yield
@@ -81,6 +85,8 @@ def create_app(
     install_cors(app, settings)  # outside the size limit, so preflights are answered first
     app.add_middleware(RequestLogMiddleware)  # sees every response, 413s included
     app.add_middleware(SecurityHeadersMiddleware)  # on every answer, the log's 500s too
+    if settings.count_sql:  # not even installed otherwise: no cost in production
+        app.add_middleware(StatementCountMiddleware)
     return app
 
 

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.applications import service
+from app.applications import listing, service
 from app.applications.deps import OwnedApplication
+from app.applications.filters import ListFilters
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.auth.deps import CurrentUser
 from app.core.concurrency import check_if_match, set_etag
@@ -22,13 +23,17 @@ router = APIRouter(
 )
 
 
-@router.get("", operation_id="listApplications", responses=error_responses(400))
+@router.get(
+    "",
+    operation_id="listApplications",
+    response_model=Page[ApplicationOut],
+    responses=error_responses(400),
+)
 async def list_applications(
     user: CurrentUser,
     session: SessionDep,
     page: PageDep,
     request: Request,
-    response: Response,
     status_: Annotated[
         list[ApplicationStatus] | None,
         Query(alias="status", description="Only these statuses (repeatable)."),
@@ -40,19 +45,14 @@ async def list_applications(
     updated_since: Annotated[
         Timestamp | None, Query(description="Only those changed at or after this time.")
     ] = None,
-) -> Page[ApplicationOut]:
+) -> Response:
     """Your applications, newest first."""
-    rows, next_cursor = await service.list_applications(
-        session,
-        user,
-        page,
-        statuses=status_ or (),
-        active=active,
-        q=q,
-        updated_since=updated_since,
-    )
+    # Rows straight to JSON bytes (see listing.py): same body, a fraction of the work.
+    filters = ListFilters(status_ or (), active, q, updated_since)
+    items, next_cursor = await listing.list_page(session, user.id, page, filters)
+    response = Response(listing.page_json(items, next_cursor), media_type="application/json")
     set_next_link(request, response, next_cursor)
-    return Page(items=[ApplicationOut.of(a) for a in rows], next_cursor=next_cursor)
+    return response
 
 
 @router.post(

@@ -6,18 +6,19 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.applications.filters import ListFilters, clauses
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.applications.status import change_status
 from app.core.errors import Conflict, NotFound
 from app.core.pagination import PageParams, paginate
 from app.models import Application, User
 from app.models.base import utcnow
-from app.models.enums import ACTIVE_STATUSES, ApplicationStatus
+from app.models.enums import ApplicationStatus
 from app.people.reference_service import owned_references
 from app.webhooks.outbox import emit
 from app.webhooks.payloads import DeletedApplication
@@ -48,37 +49,22 @@ async def list_applications(
     q: str | None = None,
     updated_since: datetime | None = None,
 ) -> tuple[Sequence[Application], str | None]:
-    stmt = _owned(user.id)
-    if statuses:
-        stmt = stmt.where(Application.status.in_([s.value for s in statuses]))
-    if active is not None:
-        active_values = [s.value for s in ACTIVE_STATUSES]
-        stmt = stmt.where(
-            Application.status.in_(active_values)
-            if active
-            else Application.status.not_in(active_values)
-        )
-    if q:
-        pattern = f"%{_escape_like(q.strip().lower())}%"
-        stmt = stmt.where(
-            or_(
-                Application.company.ilike(pattern, escape="\\"),
-                Application.role_title.ilike(pattern, escape="\\"),
-            )
-        )
-    if updated_since is not None:
-        stmt = stmt.where(Application.updated_at >= updated_since)
+    filters = ListFilters(statuses, active, q, updated_since)
     return await paginate(
         session,
-        stmt,
+        _owned(user.id).where(*clauses(filters.shape)),
         sort_column=Application.created_at,
         id_column=Application.id,
         params=params,
+        bind=filters.params(),
     )
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+async def has_applications(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(Application.id).where(Application.owner_id == user_id).limit(1)
+    )
+    return found is not None
 
 
 async def create_application(

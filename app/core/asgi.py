@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.types import Message, Receive
+from collections.abc import Callable
+
+from starlette.types import Message, Receive, Send
 
 
 class BodyTooLarge(Exception):
@@ -41,3 +43,16 @@ def replay_body(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+def sending_header(send: Send, name: bytes, value: Callable[[], bytes]) -> Send:
+    """A `send` that sets header `name` on the response (replacing any), to `value()`
+    as it is when the response starts."""
+
+    async def send_with_header(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != name]
+            message = {**message, "headers": [*headers, (name, value())]}
+        await send(message)
+
+    return send_with_header

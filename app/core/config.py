@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     # Multiplies the webhook retry schedule (5 s, 5 min, ...): tests shrink it to seconds.
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
+    # Benchmark only: report SQL statements per request in X-SQL-Statements.
+    count_sql: bool = False
 
     @field_validator("cors_origins", mode="before")
     @classmethod

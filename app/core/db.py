@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
 
 def async_database_url(raw: str) -> URL:
     """Accept the plain URLs people write and pick the async driver for them."""
@@ -42,7 +44,15 @@ def create_engine(raw_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    # More pooled connections than SQLAlchemy's 5: under a burst, connections past the
+    # pool's size are closed on return and reopened on the next request (TLS attempt,
+    # authentication), which cost more than the queries themselves in the benchmark.
+    # No pool_pre_ping: on asyncpg it is three round trips (BEGIN, a query, ROLLBACK)
+    # before every request, a fifth of the list endpoint's time in the profile. A
+    # connection that died (the server restarted) fails its request instead, and that
+    # error invalidates the whole pool, so the next requests reconnect.
+    options: dict[str, Any] = {"pool_size": 10, "max_overflow": 10, **kwargs}
+    return create_async_engine(url, **options)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -67,14 +77,39 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for GET and HEAD requests: on PostgreSQL, without BEGIN and COMMIT.
+
+    A read gains nothing from a transaction at PostgreSQL's READ COMMITTED (every
+    statement takes its own snapshot either way), and BEGIN and COMMIT are two of
+    the four round trips of a typical GET, which the benchmark showed cost more than
+    the queries. The few writes a read makes (a token's last_used_at, a web
+    session's renewal) are single statements, committed as they run.
+    """
+    if is_sqlite(engine.url):
+        return create_sessionmaker(engine)
+    return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 def sessionmaker_of(request: Request) -> async_sessionmaker[AsyncSession]:
     factory: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return factory
 
 
+def _request_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    if request.method in READ_METHODS:
+        reader: async_sessionmaker[AsyncSession] | None = getattr(
+            request.app.state, "read_sessionmaker", None
+        )
+        if reader is not None:
+            return reader
+    return sessionmaker_of(request)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: commit when the handler succeeds, roll back otherwise."""
-    async with sessionmaker_of(request)() as session:
+    """One transaction per request (none for reads on PostgreSQL, see above): commit
+    when the handler succeeds, roll back otherwise."""
+    async with _request_sessionmaker(request)() as session:
         try:
             yield session
         except BaseException:

@@ -6,14 +6,14 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -36,7 +36,9 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+# async, though it awaits nothing: FastAPI runs a plain `def` dependency in a worker
+# thread, a thread hand-off on every list request for two integers.
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
     cursor: Annotated[
         str | None, Query(max_length=500, description="From a previous page's `next_cursor`.")
@@ -67,6 +69,45 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         ) from exc
 
 
+def keyset(
+    stmt: Select[Row],
+    *,
+    sort_column: InstrumentedAttribute[datetime],
+    id_column: InstrumentedAttribute[uuid.UUID],
+    params: PageParams,
+) -> Select[Row]:
+    """One page past the cursor, newest first, ties broken by id, plus one row to tell
+    whether there is a next page (see `split_page`)."""
+    if params.cursor is not None:
+        stmt = stmt.where(after_cursor(sort_column, id_column)).params(cursor_params(params))
+    return stmt.order_by(sort_column.desc(), id_column.desc()).limit(params.limit + 1)
+
+
+def after_cursor(
+    sort_column: InstrumentedAttribute[datetime], id_column: InstrumentedAttribute[uuid.UUID]
+) -> ColumnElement[bool]:
+    """Rows past the cursor, its values bound later (`cursor_params`)."""
+    at = bindparam("cursor_at", type_=sort_column.type)
+    return or_(sort_column < at, and_(sort_column == at, id_column < bindparam("cursor_id")))
+
+
+def cursor_params(params: PageParams) -> dict[str, Any]:
+    if params.cursor is None:
+        return {}
+    sort_value, row_id = decode_cursor(params.cursor)
+    return {"cursor_at": sort_value, "cursor_id": row_id}
+
+
+def split_page(
+    rows: list[T], params: PageParams, key: Callable[[T], tuple[datetime, uuid.UUID]]
+) -> tuple[list[T], str | None]:
+    """The page and the cursor to the next one, from what `keyset` fetched."""
+    if len(rows) <= params.limit:
+        return rows, None
+    rows = rows[: params.limit]
+    return rows, encode_cursor(*key(rows[-1]))
+
+
 async def paginate(
     session: AsyncSession,
     stmt: Select[Row],
@@ -74,23 +115,24 @@ async def paginate(
     sort_column: InstrumentedAttribute[datetime],
     id_column: InstrumentedAttribute[uuid.UUID],
     params: PageParams,
+    bind: Mapping[str, Any] | None = None,
 ) -> tuple[Sequence[Row], str | None]:
-    """Newest first by `sort_column`, ties broken by id, so the order is stable."""
-    if params.cursor is not None:
-        sort_value, row_id = decode_cursor(params.cursor)
-        stmt = stmt.where(
-            or_(sort_column < sort_value, and_(sort_column == sort_value, id_column < row_id))
-        )
-    stmt = stmt.order_by(sort_column.desc(), id_column.desc()).limit(params.limit + 1)
-    rows = list((await session.scalars(stmt)).all())
-    if len(rows) <= params.limit:
-        return rows, None
-    rows = rows[: params.limit]
-    last: Any = rows[-1]
-    return rows, encode_cursor(getattr(last, sort_column.key), getattr(last, id_column.key))
+    """Newest first by `sort_column`, ties broken by id, so the order is stable.
+
+    `bind` holds the values of the statement's bound parameters, if it has any."""
+    stmt = keyset(stmt, sort_column=sort_column, id_column=id_column, params=params)
+    rows = list((await session.scalars(stmt, bind)).all())
+
+    def key(row: Any) -> tuple[datetime, uuid.UUID]:
+        return getattr(row, sort_column.key), getattr(row, id_column.key)
+
+    return split_page(rows, params, key)
 
 
 def set_next_link(request: Request, response: Response, next_cursor: str | None) -> None:
     if next_cursor is not None:
-        url = request.url.include_query_params(cursor=next_cursor)
-        response.headers["Link"] = f'<{url}>; rel="next"'
+        response.headers["Link"] = next_link(request, next_cursor)
+
+
+def next_link(request: Request, next_cursor: str) -> str:
+    return f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'

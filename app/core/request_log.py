@@ -20,6 +20,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.asgi import sending_header
+
 logger = logging.getLogger("followup.request")
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -58,17 +60,15 @@ class RequestLogMiddleware:
         status = 500
         response_started = False
 
+        id_value = request_id.encode("latin-1")
+        send_tagged = sending_header(send, REQUEST_ID_HEADER, lambda: id_value)
+
         async def send_with_id(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() != REQUEST_ID_HEADER
-                ]
-                headers.append((REQUEST_ID_HEADER, request_id.encode("latin-1")))
-                message = {**message, "headers": headers}
-            await send(message)
+            await send_tagged(message)
 
         try:
             await self.app(scope, receive, send_with_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -11,9 +12,16 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 # Argon2id with pwdlib's recommended parameters.
 _password_hash = PasswordHash((Argon2Hasher(),))
 
-# Verifying against this when the account doesn't exist keeps the response time
-# the same, so timing doesn't tell which emails are registered.
-_DUMMY_HASH = _password_hash.hash("not-a-real-password")
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this when the account doesn't exist keeps the response time
+    the same, so timing doesn't tell which emails are registered.
+
+    Made on first use, not at import: an Argon2 hash is ~0.15 s of start-up otherwise.
+    """
+    return _password_hash.hash("not-a-real-password")
+
 
 TOKEN_PREFIX = "fu_"
 
@@ -24,7 +32,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     if password_hash is None:
-        _password_hash.verify(password, _DUMMY_HASH)
+        _password_hash.verify(password, _dummy_hash())
         return False
     return _password_hash.verify(password, password_hash)
 

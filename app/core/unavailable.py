@@ -3,9 +3,9 @@
 A PostgreSQL restart, failover or network blip surfaces in many shapes: asyncpg's own
 errors, SQLAlchemy's wrapped disconnects, or a bare OSError from the socket. A client
 can do something useful with "try again shortly" (503 with Retry-After), and nothing
-was changed: the request's transaction never committed. The engine's `pool_pre_ping`
-replaces dead pooled connections, so the service recovers by itself once the database
-is back.
+was changed: the request's transaction never committed. The first disconnect
+SQLAlchemy sees invalidates the engine's whole pool, so the service recovers by itself
+once the database is back.
 """
 
 from __future__ import annotations

@@ -5,25 +5,26 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.applications.service import get_application, list_applications
-from app.core.errors import NotFound
-from app.core.pagination import PageParams
+from app.core.crud import owned_by_id
 from app.models import Application, Interviewer, Reference, User
-from app.people.interviewer_service import list_interviewers
-from app.people.reference_service import list_references
 from app.policy import Recommendation
 from app.web import timefmt
 
-# Enough for any one person's job search; beyond it, rows are fetched one by one.
-LOOKUP_PAGE = PageParams(limit=200, cursor=None)
 # Steps with a draft that isn't written to anyone (questions to ask before leaving).
 IN_PERSON_RULES = frozenset({"ask_next_steps"})
+# The dashboard shows this many steps of each group, each with its draft and four
+# buttons; a long search has thousands (a page of them all would be megabytes and
+# take seconds to render), so the rest are one "show all" link away.
+SHOWN_PER_GROUP = 20
+GROUP_KEYS = ("overdue", "today", "upcoming")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +49,16 @@ class Step:
 
 @dataclass
 class Groups:
+    """Steps by urgency: those shown, and how many each group has in all."""
+
     overdue: list[Step] = field(default_factory=list)
     today: list[Step] = field(default_factory=list)
     upcoming: list[Step] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.today or self.upcoming)
+        return not any(self.totals.values())
 
 
 def _due_text(rec: Recommendation, tz: ZoneInfo, now: datetime) -> str:
@@ -75,21 +79,6 @@ def _mailto(rec: Recommendation, to: str | None) -> str | None:
     return f"mailto:{quote(to, safe='@')}?{query}"
 
 
-async def _applications(
-    session: AsyncSession, user: User, wanted: set[str]
-) -> dict[str, Application]:
-    if not wanted:
-        return {}
-    rows, _ = await list_applications(session, user, LOOKUP_PAGE)
-    found = {str(a.id): a for a in rows}
-    for missing in wanted - found.keys():
-        try:
-            found[missing] = await get_application(session, user.id, uuid.UUID(missing))
-        except NotFound:
-            continue
-    return found
-
-
 async def describe(
     session: AsyncSession,
     user: User,
@@ -97,28 +86,17 @@ async def describe(
     tz: ZoneInfo,
     now: datetime,
 ) -> list[Step]:
-    """Each step with its application and person loaded, through the resource services."""
-    applications = await _applications(
-        session, user, {r.application_id for r in recs if r.application_id}
-    )
-    interviewers: dict[str, Interviewer] = {}
-    for app_id in {r.application_id for r in recs if r.interviewer_id and r.application_id}:
-        if app_id in applications:
-            rows, _ = await list_interviewers(session, applications[app_id], LOOKUP_PAGE)
-            interviewers.update({str(i.id): i for i in rows})
-    references: dict[str, Reference] = {}
-    if any(r.reference_id for r in recs):
-        rows_r, _ = await list_references(session, user, LOOKUP_PAGE)
-        references = {str(r.id): r for r in rows_r}
+    """Each step with its application and person: three queries at most, however many."""
+    applications = await owned_by_id(session, Application, user.id, _ids(recs, "application_id"))
+    interviewers = await owned_by_id(session, Interviewer, user.id, _ids(recs, "interviewer_id"))
+    references = await owned_by_id(session, Reference, user.id, _ids(recs, "reference_id"))
     steps = []
     for rec in recs:
-        application = applications.get(rec.application_id or "")
+        application = _get(applications, rec.application_id)
         person = None
-        if rec.interviewer_id and rec.interviewer_id in interviewers:
-            i = interviewers[rec.interviewer_id]
+        if (i := _get(interviewers, rec.interviewer_id)) is not None:
             person = Person(i.name, i.title, i.email)
-        elif rec.reference_id and rec.reference_id in references:
-            r = references[rec.reference_id]
+        elif (r := _get(references, rec.reference_id)) is not None:
             person = Person(r.name, r.relationship, r.email)
         elif (
             application is not None
@@ -132,14 +110,40 @@ async def describe(
     return steps
 
 
-def group(steps: Sequence[Step], tz: ZoneInfo, now: datetime) -> Groups:
-    groups = Groups()
+def _ids(recs: Sequence[Recommendation], attribute: str) -> set[uuid.UUID]:
+    return {uuid.UUID(value) for rec in recs if (value := getattr(rec, attribute))}
+
+
+def _get(rows: dict[uuid.UUID, T], row_id: str | None) -> T | None:
+    return rows.get(uuid.UUID(row_id)) if row_id else None
+
+
+def _group_key(rec: Recommendation, tz: ZoneInfo, today: date) -> str:
+    if rec.overdue:
+        return "overdue"
+    return "today" if timefmt.local(rec.due_at, tz).date() <= today else "upcoming"
+
+
+async def dashboard_groups(
+    session: AsyncSession,
+    user: User,
+    recs: Sequence[Recommendation],
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    show_all: str | None = None,
+) -> Groups:
+    """The first SHOWN_PER_GROUP steps of each group (all of `show_all`'s), described."""
     today = timefmt.today(tz, now)
-    for step in steps:
-        if step.rec.overdue:
-            groups.overdue.append(step)
-        elif timefmt.local(step.rec.due_at, tz).date() <= today:
-            groups.today.append(step)
-        else:
-            groups.upcoming.append(step)
-    return groups
+    by_group: dict[str, list[Recommendation]] = {key: [] for key in GROUP_KEYS}
+    for rec in recs:
+        by_group[_group_key(rec, tz, today)].append(rec)
+    shown = {
+        key: group if key == show_all else group[:SHOWN_PER_GROUP]
+        for key, group in by_group.items()
+    }
+    steps = iter(await describe(session, user, [r for g in shown.values() for r in g], tz, now))
+    return Groups(
+        **{key: [next(steps) for _ in group] for key, group in shown.items()},
+        totals={key: len(group) for key, group in by_group.items()},
+    )

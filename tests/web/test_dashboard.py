@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Application, Event, RecommendationState
+from app.web.next_steps import SHOWN_PER_GROUP
 from tests.dbstate import snapshot
 from tests.factories import create_application, create_interview, create_interviewer
 from tests.web.helpers import Browser, assert_html, flash_of, text_of
@@ -196,3 +197,27 @@ async def test_return_addresses_stay_on_the_site(web: Browser, application: Appl
         "/next-steps/dismiss", {"recommendation_id": "x", "next": "https://evil.example/"}
     )
     assert r.headers["location"] == "/"
+
+
+async def test_a_long_group_shows_its_first_steps_and_links_to_all_of_them(
+    web: Browser, session: AsyncSession
+) -> None:
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    for i in range(SHOWN_PER_GROUP + 5):  # one overdue thank-you each
+        application = await create_application(session, web.user, company=f"Co {i}")
+        person = await create_interviewer(session, application, email=f"p{i}@example.com")
+        await create_interview(session, application, [person], starts_at=long_ago)
+    page = assert_html(await web.get("/"), 200)
+    overdue = page.split('id="group-overdue"')[1].split("</section>")[0]
+    total = text_of(overdue).split("(")[1].split(")")[0]
+    assert int(total) > SHOWN_PER_GROUP
+    assert overdue.count("<article") == SHOWN_PER_GROUP
+    assert 'href="/?show=overdue#group-overdue"' in overdue
+    assert f"Show all {total} overdue steps" in text_of(overdue)
+
+    everything = assert_html(await web.get("/?show=overdue"), 200)
+    overdue = everything.split('id="group-overdue"')[1].split("</section>")[0]
+    assert overdue.count("<article") == int(total)
+    assert "Show all" not in overdue
+    # Done, snooze and dismiss come back to the whole list.
+    assert 'name="next" value="/?show=overdue"' in overdue

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from app.applications.service import list_applications
+from app.applications.service import has_applications
 from app.core.db import SessionDep
 from app.core.errors import NotFound
-from app.core.pagination import PageParams
 from app.models.base import utcnow
 from app.recommendations.service import (
     complete_recommendation,
@@ -31,12 +30,17 @@ GONE = "That step is no longer open: it was already done, dismissed or has chang
 
 
 @router.get("/")
-async def dashboard(request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
+async def dashboard(
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    show: Annotated[Literal["overdue", "today", "upcoming"] | None, Query()] = None,
+) -> Response:
+    """`?show=overdue` (or today, upcoming) lists that whole group; otherwise each is capped."""
     now = utcnow()
     recs = await list_recommendations(session, viewer.user, as_of=now)
-    steps = await next_steps.describe(session, viewer.user, recs, viewer.tz, now)
-    any_application, _ = await list_applications(
-        session, viewer.user, PageParams(limit=1, cursor=None)
+    groups = await next_steps.dashboard_groups(
+        session, viewer.user, recs, viewer.tz, now, show_all=show
     )
     return render(
         request,
@@ -44,9 +48,10 @@ async def dashboard(request: Request, viewer: ViewerDep, session: SessionDep) ->
         {
             "title": "Next steps",
             "section": "next",
-            "groups": next_steps.group(steps, viewer.tz, now),
-            "back": "/",
-            "has_applications": bool(any_application),
+            "groups": groups,
+            "show": show,
+            "back": f"/?show={show}" if show else "/",
+            "has_applications": groups.empty and await has_applications(session, viewer.user.id),
         },
         viewer=viewer,
     )
