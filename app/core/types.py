@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from typing import Annotated, Any, ClassVar
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 _http_url = TypeAdapter(HttpUrl)
+DateOrTime = TypeVar("DateOrTime", date, datetime)
 
 
 def _valid_http_url(value: str) -> str:
@@ -74,10 +75,22 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
+# Dates a job search can have. Python's datetimes end at the years 1 and 9999, and the
+# policy engine adds and subtracts days (a day before an interview, a week after an
+# inquiry): a date at either end would overflow there and answer 500 instead of 422.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _in_range(value: DateOrTime) -> DateOrTime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}.")
+    return value
+
+
 # A datetime with an offset, given as RFC 3339 text (a naive one is ambiguous: refused).
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
 # A calendar day, given as YYYY-MM-DD.
-Day = Annotated[date, BeforeValidator(_not_a_number)]
+Day = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
 
 
 class InputModel(BaseModel):

@@ -150,6 +150,10 @@ async def test_reference_ids_change_bumps_the_version(
         ({"company": "A", "role_title": "B", "source": "greenhouse"}, "body.source"),
         ({"company": "A", "role_title": "B", "colour": "blue"}, "body.colour"),
         ({"company": "A", "role_title": "B", "reference_ids": ["nope"]}, "body.reference_ids"),
+        (
+            {"company": "A", "role_title": "B", "expected_response_by": "9999-12-31"},
+            "body.expected_response_by",
+        ),
     ],
     ids=[
         "missing_company",
@@ -166,6 +170,7 @@ async def test_reference_ids_change_bumps_the_version(
         "read_only_source",
         "unknown_field",
         "malformed_reference_id",
+        "date_out_of_range",
     ],
 )
 async def test_bad_input_is_422_and_changes_nothing(

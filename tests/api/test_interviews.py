@@ -66,6 +66,9 @@ async def test_interview_defaults_to_one_hour_and_links_people(
         ({"starts_at": "2026-11-20T14:00:00Z", "kind": "coffee"}, "body.kind"),
         ({"starts_at": "2026-11-20T14:00:00Z", "round": 0}, "body.round"),
         ({"starts_at": "2026-11-20T14:00:00Z", "version": 3}, "body.version"),
+        # The engine works a day before an interview: year 1 would overflow there.
+        ({"starts_at": "0001-01-01T00:00:00Z"}, "body.starts_at"),
+        ({"starts_at": "9999-12-31T22:00:00Z"}, "body.starts_at"),
     ],
     ids=[
         "missing_start",
@@ -75,6 +78,8 @@ async def test_interview_defaults_to_one_hour_and_links_people(
         "bad_kind",
         "round_zero",
         "read_only",
+        "year_1",
+        "year_9999",
     ],
 )
 async def test_bad_interview_is_422_and_changes_nothing(

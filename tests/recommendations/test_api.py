@@ -108,6 +108,9 @@ async def test_overdue_flag_and_as_of(
     assert_problem(
         await client.get(URL, params={"as_of": "2026-11-20T10:00:00"}, headers=alice.headers), 422
     )
+    for far in ("9999-12-31T23:00:00Z", "0001-01-01T00:00:00Z"):
+        r = await client.get(URL, params={"as_of": far}, headers=alice.headers)
+        assert_problem(r, 422, loc="query.as_of")
 
 
 async def test_dismiss_hides_for_good_and_survives_a_restart(
