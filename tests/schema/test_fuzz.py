@@ -38,11 +38,17 @@ STATEFUL_STEPS = 8
 # conflict, throttled...) and, per operation, answers to what a schema can't express
 # (SPEC §1). A stale If-Match is 412; a cursor no page handed out is 400; in a body, an id
 # that isn't one of yours is 422 like a random one, and so are ends_at before starts_at,
-# an occurred_at in the future and an Idempotency-Key reused for another request. An
-# import may be over the 1 MiB limit however valid it is (413).
+# an occurred_at in the future and an Idempotency-Key reused for another request; a date
+# outside the years 1900-2999, in a body or a query, is 422 too. An import may be over the
+# 1 MiB limit however valid it is (413).
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 # An invalid request may be refused for its size alone (413) before anything reads it.
 REJECTED = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
+
+
+def _is_time(schema: dict[str, Any]) -> bool:
+    options = schema.get("anyOf", [schema])
+    return any(option.get("format") in ("date", "date-time") for option in options)
 
 
 def _accepted_for(operation: dict[str, Any]) -> list[str]:
@@ -50,7 +56,9 @@ def _accepted_for(operation: dict[str, Any]) -> list[str]:
     extra = {
         "412": "If-Match" in names,
         "400": "cursor" in names,
-        "422": "requestBody" in operation or "Idempotency-Key" in names,
+        "422": "requestBody" in operation
+        or "Idempotency-Key" in names
+        or any(_is_time(p.get("schema", {})) for p in operation.get("parameters", [])),
         "413": operation["operationId"] == "importAccount",
     }
     return ACCEPTED + sorted(status for status, applies in extra.items() if applies)
