@@ -65,8 +65,12 @@ def _sqlite_upgrade() -> None:
 
 
 def _postgresql_upgrade() -> None:
-    # Not deferred to commit: a deferred trigger would not fire inside a transaction that
-    # only releases savepoints, so readers in it would see new rows beside an old version.
+    # Deferred to commit: the user's row is then the last lock a transaction takes, held
+    # only while committing. Fired at once, it would be taken at the first write and held
+    # to the end, and two writers locking the same application in the other order (an
+    # event then its application's status, against a PATCH of that application) would
+    # deadlock. (The tests' outer transaction, which never commits, runs
+    # SET CONSTRAINTS ALL IMMEDIATE so its savepoints see the version change.)
     for table in (*OWNED_TABLES, *LINK_TABLES):
         function = f"bump_data_version_{table}"
         owner_new, owner_old = _owner(table, "NEW"), _owner(table, "OLD")
@@ -77,8 +81,9 @@ def _postgresql_upgrade() -> None:
             f"RETURN NULL; END $$"
         )
         op.execute(
-            f'CREATE TRIGGER "{function}" AFTER INSERT OR UPDATE OR DELETE '
-            f'ON "{table}" FOR EACH ROW EXECUTE FUNCTION {function}()'
+            f'CREATE CONSTRAINT TRIGGER "{function}" AFTER INSERT OR UPDATE OR DELETE '
+            f'ON "{table}" DEFERRABLE INITIALLY DEFERRED '
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
         )
 
 
