@@ -2,10 +2,11 @@
 
 A PostgreSQL restart, failover or network blip surfaces in many shapes: asyncpg's own
 errors, SQLAlchemy's wrapped disconnects, or a bare OSError from the socket. A client
-can do something useful with "try again shortly" (503 with Retry-After), and nothing
-was changed: the request's transaction never committed. The first disconnect
-SQLAlchemy sees invalidates the engine's whole pool, so the service recovers by itself
-once the database is back.
+can do something useful with "try again shortly" (503 with Retry-After). Usually the
+request's transaction never committed; if the connection was lost during COMMIT itself,
+it may have, which the client can't tell (an Idempotency-Key doesn't either: see
+README, Reliability). The first disconnect SQLAlchemy sees invalidates the engine's
+whole pool, so the service recovers by itself once the database is back.
 """
 
 from __future__ import annotations
@@ -24,9 +25,15 @@ logger = logging.getLogger("followup.errors")
 RETRY_AFTER_SECONDS = 5
 
 # Class 08 (connection exception) and 57 (operator intervention: shutting down, starting
-# up, restarting) are outages; everything else asyncpg raises is about the query.
+# up, restarting) are outages, and so is 53300 (the server's connection slots are all
+# taken); everything else asyncpg raises is about the query.
 # SQLAlchemy's TimeoutError: no pooled connection came free in time.
-_OUTAGES = (pg.PostgresConnectionError, pg.OperatorInterventionError, sa.TimeoutError)
+_OUTAGES = (
+    pg.PostgresConnectionError,
+    pg.OperatorInterventionError,
+    pg.TooManyConnectionsError,
+    sa.TimeoutError,
+)
 
 
 def _is_outage(exc: BaseException) -> bool:
@@ -90,8 +97,9 @@ class DatabaseUnavailableMiddleware:
             )
             response = problem_response(
                 503,
-                "The database is unavailable for a moment; nothing was changed. "
-                "Please try again shortly.",
+                # Not "nothing was changed": a connection lost during COMMIT may have
+                # committed all the same.
+                "The database is unavailable for a moment. Please try again shortly.",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
                 slug="unavailable",
             )

@@ -92,6 +92,7 @@ def _wrapped(inner: BaseException) -> Exception:
         (OSError("Multiple exceptions: [Errno 111] Connect call failed"), True),
         (pg.CannotConnectNowError("the database system is starting up"), True),
         (pg.AdminShutdownError("terminating connection due to administrator command"), True),
+        (pg.TooManyConnectionsError("sorry, too many clients already"), True),
         (pg.UniqueViolationError("duplicate key"), False),
         (_wrapped(pg.ConnectionDoesNotExistError("connection was closed")), True),
         (FileNotFoundError("template.html"), False),
