@@ -32,12 +32,14 @@ class Version:
 
 @dataclass(slots=True)
 class Steps:
-    """A user's visible steps (dismissed and snoozed ones left out) for as_of in [start, end)."""
+    """A user's open steps for as_of in [start, end): the visible ones, and the snoozed ones
+    (still open: they can be completed or dismissed). Dismissed ones are left out."""
 
     version: Version
     start: datetime
     end: datetime
     visible: list[Recommendation]
+    snoozed: list[Recommendation]
     # Each step's JSON, filled in by the API as it serialises them; keep_applying is never
     # stored, as its due_at is as_of.
     json: dict[str, bytes] = field(default_factory=dict)
@@ -87,7 +89,7 @@ class StepCache:
 
 def _size(entry: Steps) -> int:
     # A user with nothing to do still costs an entry.
-    return max(1, len(entry.visible))
+    return max(1, len(entry.visible) + len(entry.snoozed))
 
 
 # One per process: entries are keyed by user id and checked against the database's

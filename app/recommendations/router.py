@@ -85,7 +85,7 @@ async def list_recommendations(
     if application_id is not None:
         app_id = parse_id(application_id, "application")
         await get_application(session, user.id, app_id)  # 404 unless it's yours
-    steps = await service.visible_steps(session, user, moment)
+    steps = await service.open_steps(session, user, moment)
     return _listing(moment, steps, app_id)
 
 
@@ -99,7 +99,7 @@ async def list_application_recommendations(
     application: OwnedApplication, user: CurrentUser, session: SessionDep, as_of: AsOf = None
 ) -> Response:
     moment = as_of or utcnow()
-    steps = await service.visible_steps(session, user, moment)
+    steps = await service.open_steps(session, user, moment)
     return _listing(moment, steps, application.id)
 
 

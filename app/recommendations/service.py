@@ -43,23 +43,8 @@ async def _evaluate(
     return applications, recommend(user_input(user), applications, references, as_of), states
 
 
-async def _all_open(
-    session: AsyncSession, user: User, as_of: datetime
-) -> tuple[list[Recommendation], dict[str, RecommendationState]]:
-    _, recs, states = await _evaluate(session, user, as_of)
-    return recs, states
-
-
-def _hidden(state: RecommendationState | None, as_of: datetime) -> bool:
-    if state is None:
-        return False
-    if state.dismissed_at is not None:
-        return True
-    return state.snoozed_until is not None and as_of < state.snoozed_until
-
-
-async def visible_steps(session: AsyncSession, user: User, as_of: datetime) -> Steps:
-    """The user's open, not dismissed or snoozed, steps: from this process's cache if they hold.
+async def open_steps(session: AsyncSession, user: User, as_of: datetime) -> Steps:
+    """The user's open steps, visible and snoozed: from this process's cache if they hold.
 
     Call it before the request writes anything: the version it checks is the one read with
     the user at the start of the request.
@@ -69,15 +54,21 @@ async def visible_steps(session: AsyncSession, user: User, as_of: datetime) -> S
     if cached is not None:
         return cached
     applications, recs, states = await _evaluate(session, user, as_of)
-    # A snoozed step reappears when its snooze ends.
-    snooze_ends = [
-        s.snoozed_until
-        for s in states.values()
-        if s.dismissed_at is None and s.snoozed_until is not None and as_of < s.snoozed_until
-    ]
-    end = min([stable_until(user_input(user), applications, as_of, recs), *snooze_ends])
-    visible = [rec for rec in recs if not _hidden(states.get(rec.id), as_of)]
-    steps = Steps(version, as_of, end, visible)
+    end = stable_until(user_input(user), applications, as_of, recs)
+    visible: list[Recommendation] = []
+    snoozed: list[Recommendation] = []
+    for rec in recs:
+        state = states.get(rec.id)
+        if state is None:
+            visible.append(rec)
+        elif state.dismissed_at is not None:
+            continue
+        elif state.snoozed_until is not None and as_of < state.snoozed_until:
+            snoozed.append(rec)
+            end = min(end, state.snoozed_until)  # it reappears then
+        else:
+            visible.append(rec)
+    steps = Steps(version, as_of, end, visible, snoozed)
     # Keep them only if nothing was committed for this user while they were being read:
     # each query sees the latest commit, so a write between two of them could otherwise
     # leave a mix of before and after stored under the old version.
@@ -108,7 +99,7 @@ async def list_recommendations(
     """Every open next step, ordered by due time, without dismissed or snoozed ones."""
     # All applications are loaded even for one: withdraw_gracefully and keep_applying
     # depend on the user's other applications.
-    return steps_at(await visible_steps(session, user, as_of), as_of, application_id)
+    return steps_at(await open_steps(session, user, as_of), as_of, application_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +114,8 @@ async def find_open_recommendation(
     session: AsyncSession, user: User, recommendation_id: str, *, as_of: datetime
 ) -> OpenRecommendation:
     """An open recommendation (snoozed ones count; dismissed ones are gone for good), or 404."""
-    # Usually it is one the user sees, and those are likely cached: no need to run the engine.
-    for rec in steps_at(await visible_steps(session, user, as_of), as_of):
+    steps = await open_steps(session, user, as_of)
+    for rec in redate([*steps.visible, *steps.snoozed], as_of):
         if rec.id == recommendation_id:
             state = await session.scalar(
                 select(RecommendationState).where(
@@ -132,11 +123,6 @@ async def find_open_recommendation(
                     RecommendationState.recommendation_id == recommendation_id,
                 )
             )
-            return OpenRecommendation(rec, state)
-    recs, states = await _all_open(session, user, as_of)
-    for rec in recs:
-        state = states.get(rec.id)
-        if rec.id == recommendation_id and (state is None or state.dismissed_at is None):
             return OpenRecommendation(rec, state)
     raise NotFound("open recommendation")
 
@@ -177,7 +163,8 @@ async def complete_recommendation(
         result = CompletionResult(event, application if event.type == "withdrawal" else None)
     # A back-dated event can fall outside the window that would close the step (a
     # thank-you "sent" before the interview started); refuse rather than pretend.
-    still_open, _ = await _all_open(session, user, max(as_of, utcnow()))
+    # Computed afresh: the cache's version predates this request's write.
+    _, still_open, _ = await _evaluate(session, user, max(as_of, utcnow()))
     if any(r.id == rec.id for r in still_open):
         raise Unprocessable(
             "That wouldn't complete this step: check occurred_at.", loc=["body", "occurred_at"]

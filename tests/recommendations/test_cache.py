@@ -148,7 +148,7 @@ async def test_steps_read_during_a_write_are_not_kept(
     assert await _version(session, user) != stale.data_version
     step_cache.discard(user.id)
     as_of = datetime.now(UTC)
-    steps = await service.visible_steps(session, user, as_of)
+    steps = await service.open_steps(session, user, as_of)
     assert steps.version == stale
     assert step_cache.get(user.id, stale, as_of) is None
 
@@ -217,10 +217,10 @@ def test_the_cache_keeps_at_most_its_budget_of_steps() -> None:
     version = Version(1, "Sam", "UTC")
     users = [uuid.uuid4() for _ in range(3)]
     for user_id in users:
-        cache.put(user_id, Steps(version, now, now + timedelta(hours=1), []))
+        cache.put(user_id, Steps(version, now, now + timedelta(hours=1), [], []))
     assert len(cache) == 3
     assert cache.get(users[0], version, now) is not None  # now the most recently used
-    cache.put(uuid.uuid4(), Steps(version, now, now + timedelta(hours=1), []))
+    cache.put(uuid.uuid4(), Steps(version, now, now + timedelta(hours=1), [], []))
     assert cache.get(users[1], version, now) is None  # the least recently used went
     assert cache.get(users[0], version, now) is not None
     assert cache.get(users[0], version, now + timedelta(hours=1)) is None
@@ -232,8 +232,25 @@ async def test_the_assembled_listing_is_what_a_serialiser_would_write(
 ) -> None:
     await _interview_ending(session, alice, datetime.now(UTC) - timedelta(hours=1))
     as_of = datetime.now(UTC)
-    steps = await service.visible_steps(session, alice.user, as_of)
+    steps = await service.open_steps(session, alice.user, as_of)
     for _ in range(2):  # the second time from the stored JSON
         body = _listing(as_of, steps).body
         expected = {"as_of": as_of, "items": [recommendation_json(r) for r in steps.visible]}
         assert bytes(body) == to_json(expected)
+
+
+async def test_a_snoozed_step_can_still_be_dismissed(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    await _interview_ending(session, alice, datetime.now(UTC) - timedelta(hours=1))
+    items = (await client.get(URL, headers=alice.headers)).json()["items"]
+    note = next(i for i in items if i["rule"] == "send_handwritten_note")
+    until = datetime.now(UTC) + timedelta(hours=3)
+    snooze = {"until": until.isoformat()}
+    r = await client.post(f"{URL}/{note['id']}/snooze", json=snooze, headers=alice.headers)
+    assert r.status_code == 204
+    r = await client.post(f"{URL}/{note['id']}/dismiss", headers=alice.headers)
+    assert r.status_code == 204
+    assert "send_handwritten_note" not in await _rules(client, alice, as_of=until.isoformat())
+    r = await client.post(f"{URL}/{note['id']}/dismiss", headers=alice.headers)
+    assert r.status_code == 404
