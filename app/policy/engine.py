@@ -18,7 +18,8 @@ from app.policy.thanks import connect_on_linkedin, share_mutual_interest, thank_
 from app.policy.timeutil import require_aware, user_zone
 
 Rule = Callable[[RuleContext], list[Recommendation]]
-_BY_DUE_THEN_ID = attrgetter("due_at", "id")
+# The order of every result; horizon.redate keeps it when it moves keep_applying.
+BY_DUE_THEN_ID = attrgetter("due_at", "id")
 
 # Rules evaluated per active application, besides the silence rules, which share one reading
 # of the silence clock with keep_applying. Order is irrelevant: the result is sorted.
@@ -72,5 +73,5 @@ def recommend(
         for rule in APPLICATION_RULES:
             recs.extend(rule(ctx))
     recs.extend(keep_applying(applications, any_waiting, as_of))
-    recs.sort(key=_BY_DUE_THEN_ID)
+    recs.sort(key=BY_DUE_THEN_ID)
     return recs

@@ -14,15 +14,13 @@ import dataclasses
 from bisect import insort
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, time, timedelta
-from operator import attrgetter
 
 from app.policy.closure import PIPELINE_WINDOW
 from app.policy.common import DAY
+from app.policy.engine import BY_DUE_THEN_ID
 from app.policy.inputs import ApplicationIn, UserIn
 from app.policy.outputs import Recommendation
 from app.policy.timeutil import require_aware, user_zone
-
-_BY_DUE_THEN_ID = attrgetter("due_at", "id")
 
 # The one rule whose due_at moves with as_of.
 MOVES_WITH_AS_OF = "keep_applying"
@@ -91,5 +89,5 @@ def redate(recommendations: Sequence[Recommendation], as_of: datetime) -> list[R
     kept = [r for r in recommendations if r.rule != MOVES_WITH_AS_OF]
     due = as_of.astimezone(UTC)
     for rec in moved:
-        insort(kept, dataclasses.replace(rec, due_at=due, overdue=False), key=_BY_DUE_THEN_ID)
+        insort(kept, dataclasses.replace(rec, due_at=due, overdue=False), key=BY_DUE_THEN_ID)
     return kept
