@@ -38,10 +38,16 @@ async def test_only_reads_get_the_read_sessions(database_url: str) -> None:
     probe = APIRouter()
 
     @probe.api_route("/probe", methods=["GET", "POST"])
-    async def probe_route(session: SessionDep) -> list[str]:
-        if backend_of(database_url) == "sqlite":
-            return ["sqlite"]
-        return [str(await session.scalar(text(XACT_IDS))) for _ in range(2)]
+    async def probe_route(session: SessionDep) -> dict[str, object]:
+        connection = (await session.connection()).sync_connection
+        assert connection is not None
+        xacts = []
+        if backend_of(database_url) == "postgresql":
+            xacts = [str(await session.scalar(text(XACT_IDS))) for _ in range(2)]
+        return {
+            "isolation": connection.get_execution_options().get("isolation_level"),
+            "xacts": xacts,
+        }
 
     app.include_router(probe)
     async with app.router.lifespan_context(app):
@@ -49,8 +55,10 @@ async def test_only_reads_get_the_read_sessions(database_url: str) -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             read = (await client.get("/probe")).json()
             write = (await client.post("/probe")).json()
+    assert write["isolation"] is None  # the engine's default: one transaction
     if backend_of(database_url) == "sqlite":
-        assert read == write == ["sqlite"]
+        assert read["isolation"] is None  # SQLite keeps its usual transactions
     else:
-        assert read[0] != read[1]
-        assert write[0] == write[1]
+        assert read["isolation"] == "AUTOCOMMIT"
+        assert read["xacts"][0] != read["xacts"][1]
+        assert write["xacts"][0] == write["xacts"][1]

@@ -78,12 +78,16 @@ async def test_an_answer_already_made_is_kept_when_its_record_cannot_be_written(
 ) -> None:
     # The database went away between the answer and its record: the server must not
     # raise then (uvicorn would drop the connection, and the 201 with it).
+    calls: list[int] = []
+
     async def database_gone(*_: object) -> None:
+        calls.append(1)
         raise ConnectionRefusedError(111, "Connect call failed")
 
     monkeypatch.setattr(idempotency, "_finish", database_gone)
     transport = httpx.ASGITransport(app=create_app(settings, sessionmaker))  # raises app errors
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         r = await _retry(client, alice)
+    assert calls == [1], "the record was never attempted: the test proved nothing"
     assert r.status_code == 201
     assert r.json()["company"] == "Acme"

@@ -37,9 +37,7 @@ def _web_writes() -> list[APIRoute]:
     return [
         route
         for route in _api_routes(create_app().routes)
-        if route.endpoint.__module__.startswith("app.web.")
-        and route.endpoint.__module__.startswith("app.web.")
-        and route.methods - SAFE_METHODS
+        if route.endpoint.__module__.startswith("app.web.") and route.methods - SAFE_METHODS
     ]
 
 
