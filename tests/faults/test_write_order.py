@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.core.db import create_engine
@@ -52,6 +52,16 @@ async def test_event_then_status_against_a_patch_both_commit(database_url: str) 
         await engine.dispose()
 
 
+async def _waiting_for_a_lock(engine: AsyncEngine, pid: int) -> None:
+    """Until PostgreSQL says that backend waits on a lock (not a sleep: a fact)."""
+    query = text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid")
+    async with engine.connect() as observer:
+        while True:
+            if await observer.scalar(query, {"pid": pid}) == "Lock":
+                return
+            await asyncio.sleep(0.01)  # polling another backend: there is nothing to await
+
+
 async def _race(engine: AsyncEngine) -> None:
     user_id, application_id = uuid.uuid4(), uuid.uuid4()
     async with engine.begin() as conn:
@@ -68,6 +78,7 @@ async def _race(engine: AsyncEngine) -> None:
     async with engine.connect() as withdrawing, engine.connect() as patching:
         await withdrawing.begin()
         await patching.begin()
+        withdrawing_pid = await withdrawing.scalar(text("SELECT pg_backend_pid()"))
         await withdrawing.execute(
             insert(Event).values(
                 id=uuid.uuid4(),
@@ -94,7 +105,7 @@ async def _race(engine: AsyncEngine) -> None:
                 .values(status="withdrawn")
             )
         )
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(_waiting_for_a_lock(engine, withdrawing_pid), timeout=10)
         assert not blocked.done()
         # ...while the PATCH commits, which needs the user's row: no cycle, both commit.
         await asyncio.wait_for(patching.commit(), timeout=10)
