@@ -23,7 +23,7 @@ from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized, error_responses
 from app.core.ids import parse_id
-from app.core.ratelimit import AuthRateLimit
+from app.core.ratelimit import AuthRateLimit, client_address
 from app.models.base import utcnow
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -62,7 +62,7 @@ async def create_access_token(
 ) -> TokenGrant:
     """OAuth2 password grant: `username` is the email. Throttled after repeated failures."""
     email = service.normalise_email(form.username)
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     now = utcnow()
     await throttle.refuse_if_throttled(session, email, client, now)
     user = await service.authenticate(session, email, form.password)

@@ -60,12 +60,9 @@ def rule_context(
     return RuleContext(user, zone, as_of, facts, references, company_name, base, today)
 
 
-def person_name(person: PersonIn) -> str:
-    return clean(person.name) or "your interviewer"
-
-
 def person_words(ctx: RuleContext, person: PersonIn) -> tuple[str, str | None]:
-    """(person_name(person), greeting_name(person.name)), worked out once per application.
+    """(the cleaned name or "your interviewer", greeting_name(person.name)), worked out once
+    per application.
 
     Several rules name the same interviewer. The module-level caches in text.py rarely help
     with names: the scheduler sees far more people than those caches hold, so a name's first

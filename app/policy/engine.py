@@ -15,7 +15,7 @@ from app.policy.outputs import Recommendation
 from app.policy.references import brief_reference, list_references
 from app.policy.silence import Silence, reply_graciously, silence_of, silence_rules
 from app.policy.thanks import connect_on_linkedin, share_mutual_interest, thank_you_steps
-from app.policy.timeutil import require_aware, user_zone
+from app.policy.timeutil import local_date, require_aware, user_zone
 
 Rule = Callable[[RuleContext], list[Recommendation]]
 # The order of every result; horizon.redate keeps it when it moves keep_applying.
@@ -52,7 +52,7 @@ def recommend(
     """
     require_aware(as_of, "as_of")
     zone = user_zone(user.timezone)
-    today = as_of.astimezone(zone).date()
+    today = local_date(as_of, zone)
     refs = {ref.id: ref for ref in references}
     acceptance = find_acceptance(applications, as_of)
     recs: list[Recommendation] = []

@@ -20,7 +20,7 @@ from app.policy.common import DAY
 from app.policy.engine import BY_DUE_THEN_ID
 from app.policy.inputs import ApplicationIn, UserIn
 from app.policy.outputs import Recommendation
-from app.policy.timeutil import require_aware, user_zone
+from app.policy.timeutil import local_date, require_aware, user_zone
 
 # The one rule whose due_at moves with as_of.
 MOVES_WITH_AS_OF = "keep_applying"
@@ -52,7 +52,7 @@ def _instants(
 def next_local_midnight(timezone: str, as_of: datetime) -> datetime:
     """The start of the user's next calendar day, as a UTC instant."""
     zone = user_zone(timezone)
-    tomorrow = as_of.astimezone(zone).date() + timedelta(days=1)
+    tomorrow = local_date(as_of, zone) + timedelta(days=1)
     # On a day that starts with a DST jump, 00:00 doesn't exist; zoneinfo reads it with the
     # old offset, which is exactly the instant of the jump, i.e. when the new day starts.
     return datetime.combine(tomorrow, time(), tzinfo=zone).astimezone(UTC)

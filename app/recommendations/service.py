@@ -115,16 +115,16 @@ async def find_open_recommendation(
 ) -> OpenRecommendation:
     """An open recommendation (snoozed ones count; dismissed ones are gone for good), or 404."""
     steps = await open_steps(session, user, as_of)
-    for rec in redate([*steps.visible, *steps.snoozed], as_of):
-        if rec.id == recommendation_id:
-            state = await session.scalar(
-                select(RecommendationState).where(
-                    RecommendationState.owner_id == user.id,
-                    RecommendationState.recommendation_id == recommendation_id,
-                )
-            )
-            return OpenRecommendation(rec, state)
-    raise NotFound("open recommendation")
+    found = next((r for r in (*steps.visible, *steps.snoozed) if r.id == recommendation_id), None)
+    if found is None:
+        raise NotFound("open recommendation")
+    state = await session.scalar(
+        select(RecommendationState).where(
+            RecommendationState.owner_id == user.id,
+            RecommendationState.recommendation_id == recommendation_id,
+        )
+    )
+    return OpenRecommendation(redate([found], as_of)[0], state)
 
 
 async def complete_recommendation(

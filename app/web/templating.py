@@ -13,6 +13,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from app.core.headers import BASELINE
 from app.models.base import utcnow
 from app.web import labels, sessions, timefmt
 from app.web.deps import Viewer, settings_of
@@ -23,13 +24,11 @@ STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 
 # Pages only load what this server sends; nothing inline, nothing third-party.
 SECURITY_HEADERS = {
+    **BASELINE,
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
     # Pages show private data: never keep them in shared or back-forward caches.
     "Cache-Control": "no-store",
 }

@@ -11,7 +11,7 @@ from app.auth import service, throttle
 from app.auth.schemas import RegisterIn
 from app.core.db import SessionDep
 from app.core.errors import TooManyRequests
-from app.core.ratelimit import AuthRateLimit
+from app.core.ratelimit import AuthRateLimit, client_address
 from app.models import User
 from app.models.base import utcnow
 from app.web import csrf, sessions
@@ -85,7 +85,7 @@ async def login(
         if not password:
             form.errors["password"] = "Enter your password."
         return _anonymous_page(request, "auth/login.html", context, 422)
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     now = utcnow()
     try:
         await throttle.refuse_if_throttled(session, email, client, now)
