@@ -5,12 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from app.auth.schemas import ApiTokenIn, MePatch, RegisterIn
+from app.core.driver import DriverQuery
 from app.core.errors import Conflict, NotFound, Unauthorized, Unprocessable
 from app.core.security import hash_password, new_token, token_digest, verify_password
 from app.models import ApiToken, User, WebSession
@@ -156,30 +160,51 @@ async def revoke_personal_token(session: AsyncSession, user: User, token_id: uui
     await session.flush()
 
 
-# Runs on every API request, so it is built once (building a statement costs more
-# than running it), reads the token's few columns rather than an ApiToken object,
-# and last_used_at (written about once a minute) is updated without one.
-_TOKEN_OWNER = (
-    select(User, ApiToken.id, ApiToken.expires_at, ApiToken.last_used_at)
+# Runs on every API request: built once, run on the driver (app/core/driver.py), and
+# reads the user's columns and the token's few, rather than ORM objects; the user is
+# then attached to the session as loaded (`_attached`), so the ORM never sees a query
+# for it. last_used_at (written about once a minute) is updated without an object.
+_USER_ATTRIBUTES = tuple(inspect(User).column_attrs)
+_TOKEN_OWNER = DriverQuery(
+    select(
+        *(attribute.columns[0] for attribute in _USER_ATTRIBUTES),
+        ApiToken.id,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+    )
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"))
 )
 
 
+def _attached(session: AsyncSession, values: Sequence[Any]) -> User:
+    """The user with these column values, in the session as if it had loaded them."""
+    fields = {
+        attribute.key: value for attribute, value in zip(_USER_ATTRIBUTES, values, strict=True)
+    }
+    known = session.identity_map.get(identity_key(User, fields["id"]))
+    if isinstance(known, User):  # already loaded by this session: keep one instance
+        return known
+    user = User(**fields)
+    make_transient_to_detached(user)
+    session.add(user)
+    return user
+
+
 async def user_for_token(session: AsyncSession, token: str) -> User:
     """The token's user, or 401. Also notes when the token was last used."""
     now = utcnow()
-    found = (await session.execute(_TOKEN_OWNER, {"digest": token_digest(token)})).first()
-    if found is None:
+    found = await _TOKEN_OWNER.fetch(session, {"digest": token_digest(token)})
+    if not found:
         raise Unauthorized("The token is not valid or has been revoked.")
-    user, token_id, expires_at, last_used_at = found
+    *user_values, token_id, expires_at, last_used_at = found[0]
     if expires_at is not None and expires_at <= now:
         raise Unauthorized("The token has expired.")
     if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
         await session.execute(
             update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
         )
-    return user
+    return _attached(session, user_values)
 
 
 async def user_id_for_token(session: AsyncSession, token: str) -> uuid.UUID | None:

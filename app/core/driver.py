@@ -1,0 +1,89 @@
+"""Hot read statements run straight on asyncpg, past SQLAlchemy's execution layer.
+
+Two statements run on nearly every API request: the bearer token's lookup and, on
+the busiest endpoint, the application list. Profiled (README, "Performance"),
+SQLAlchemy's execution layer (cache key, execution context, the greenlet hop, row
+processing) cost about as much CPU as asyncpg's whole round trip, for each of them.
+
+A `DriverQuery` keeps SQLAlchemy where it is cheap: the SQL is still a Core
+statement, compiled once for the dialect, so no SQL is written by hand and every
+value travels as a bound parameter. Only running it changes. On PostgreSQL it runs
+on the session's own connection (so inside the request's transaction, if one has
+begun), and is shown to the statement listeners below as SQLAlchemy's
+`before_cursor_execute` shows the rest (the counters use both). A failure
+that means the connection is gone invalidates it, as SQLAlchemy would, so the pool
+reconnects instead of handing the dead connection to the next request. On other
+databases (SQLite), and for statements with parameters only known at execution
+time (expanding IN lists), it runs through SQLAlchemy as usual.
+
+Rows come back as sequences in the statement's column order, from either path.
+Values are the driver's own: on PostgreSQL that is what SQLAlchemy would return for
+the column types used here (UUID, text, integers, `timestamptz` as aware UTC
+datetimes), which the tests compare on both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.core.unavailable import is_database_unavailable
+
+# Process-wide: called with the SQL of each statement run on the driver directly.
+_listeners: list[Callable[[str], None]] = []
+
+
+def listen(listener: Callable[[str], None]) -> None:
+    _listeners.append(listener)
+
+
+def remove(listener: Callable[[str], None]) -> None:
+    _listeners.remove(listener)
+
+
+class DriverQuery:
+    """A Core SELECT that runs on asyncpg directly where it can (see the module)."""
+
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
+        self.statement = statement
+        # Compiled on first use: (SQL, parameter names in $n order), or None when the
+        # statement can't be run as one fixed SQL string.
+        self._compiled = False
+        self._sql: tuple[str, tuple[str, ...]] | None = None
+
+    def _sql_for(self, dialect: Dialect) -> tuple[str, tuple[str, ...]] | None:
+        if not self._compiled:
+            compiled = self.statement.compile(dialect=dialect)
+            names = compiled.positiontup
+            if names is not None and not compiled.post_compile_params:
+                self._sql = (str(compiled), tuple(names))
+            self._compiled = True
+        return self._sql
+
+    async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> Sequence[Any]:
+        connection = await session.connection()
+        sql = self._sql_for(connection.dialect) if _is_asyncpg(connection) else None
+        if sql is None:
+            rows: Sequence[Any] = (await connection.execute(self.statement, dict(params))).all()
+            return rows
+        text, names = sql
+        raw = await connection.get_raw_connection()
+        for listener in _listeners:
+            listener(text)
+        try:
+            records: Sequence[Any] = await raw.driver_connection.fetch(  # type: ignore[union-attr]
+                text, *(params[name] for name in names)
+            )
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                await connection.invalidate(exc)
+            raise
+        return records
+
+
+def _is_asyncpg(connection: AsyncConnection) -> bool:
+    return connection.dialect.driver == "asyncpg"

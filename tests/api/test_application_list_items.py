@@ -1,0 +1,91 @@
+"""The list writes its own JSON (app/applications/listing.py): each item must be exactly
+what GET /applications/{id} answers, on both databases and on every filter path."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import UserWithToken, create_application, create_reference
+
+pytestmark = pytest.mark.anyio
+URL = "/api/v1/applications"
+
+
+async def _detail(client: httpx.AsyncClient, user: UserWithToken, item_id: str) -> bytes:
+    r = await client.get(f"{URL}/{item_id}", headers=user.headers)
+    assert r.status_code == 200, r.text
+    return r.content
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": ["applied", "offer"]},  # an expanding IN list
+        {"active": "true"},
+        {"q": "ünï"},
+        {"updated_since": "2000-01-01T00:00:00Z"},
+    ],
+)
+async def test_every_list_item_is_the_single_applications_json(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession, query: dict[str, str]
+) -> None:
+    references = [await create_reference(session, alice.user, name=f"Ref {i}") for i in range(3)]
+    await create_application(
+        session,
+        alice.user,
+        company="Ünïcode & Co — “quoted” </script>",
+        role_title="Line\nbreak\tand \\ backslash",
+        job_url="https://example.com/jobs/1?a=b&c=d",
+        location="Zürich",
+        notes="😀 emoji and \u2028 separator",
+        status="offer",
+        recruiter_name="Rita",
+        recruiter_email="rita@example.com",
+        expected_response_by=datetime(2026, 12, 4).date(),
+        follow_up_channel="email",
+        second_round_expected=True,
+        references_requested_at=datetime(2026, 11, 20, 9, 0, 0, 123456, tzinfo=UTC),
+        external_id="ext-1",
+        references=references,
+    )
+    # Nulls everywhere they are allowed, and a time with no fraction of a second.
+    await create_application(
+        session,
+        alice.user,
+        company="ünï bare",
+        role_title="Minimal",
+        references_requested_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+
+    r = await client.get(URL, params=query, headers=alice.headers)
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert len(items) >= 1
+    if not query:
+        assert len(items) == 2
+    for item in items:
+        assert item == httpx.Response(200, content=await _detail(client, alice, item["id"])).json()
+    with_references = [item for item in items if item["reference_ids"]]
+    if with_references:
+        assert with_references[0]["reference_ids"] == sorted(str(ref.id) for ref in references)
+
+
+async def test_a_cursor_page_is_the_same_json_too(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    for i in range(3):
+        await create_application(session, alice.user, company=f"Co {i}")
+    first = (await client.get(URL, params={"limit": 2}, headers=alice.headers)).json()
+    assert first["next_cursor"]
+    r = await client.get(
+        URL, params={"limit": 2, "cursor": first["next_cursor"]}, headers=alice.headers
+    )
+    [last] = r.json()["items"]
+    assert r.json()["next_cursor"] is None
+    assert last == httpx.Response(200, content=await _detail(client, alice, last["id"])).json()
+    assert last["id"] not in {item["id"] for item in first["items"]}
