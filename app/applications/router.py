@@ -16,6 +16,7 @@ from app.core.db import SessionDep
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep, set_next_link
 from app.core.types import Timestamp
+from app.core.urls import url_for
 from app.models.enums import ApplicationStatus
 
 router = APIRouter(
@@ -69,8 +70,8 @@ async def create_application(
     response: Response,
 ) -> ApplicationOut:
     application = await service.create_application(session, user, data)
-    response.headers["Location"] = str(
-        request.url_for("get_application", application_id=str(application.id))
+    response.headers["Location"] = url_for(
+        request, "get_application", application_id=str(application.id)
     )
     set_etag(response, application.version)
     return ApplicationOut.of(application)

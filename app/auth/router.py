@@ -24,6 +24,7 @@ from app.core.db import SessionDep
 from app.core.errors import Forbidden, Unauthorized, error_responses
 from app.core.ids import parse_id
 from app.core.ratelimit import AuthRateLimit, client_address
+from app.core.urls import url_for
 from app.models.base import utcnow
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
@@ -47,7 +48,7 @@ async def register(
     if not get_settings().allow_signup:
         raise Forbidden("Sign-up is disabled on this server.")
     user = await service.register(session, data)
-    response.headers["Location"] = str(request.url_for("get_me"))
+    response.headers["Location"] = url_for(request, "get_me")
     return UserOut.model_validate(user)
 
 
@@ -107,7 +108,7 @@ async def create_token(
     data: ApiTokenIn, user: CurrentUser, session: SessionDep, request: Request, response: Response
 ) -> ApiTokenCreated:
     row, token = await service.create_personal_token(session, user, data)
-    response.headers["Location"] = str(request.url_for("get_token", token_id=str(row.id)))
+    response.headers["Location"] = url_for(request, "get_token", token_id=str(row.id))
     return ApiTokenCreated(**ApiTokenOut.model_validate(row).model_dump(), token=token)
 
 

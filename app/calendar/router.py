@@ -11,6 +11,7 @@ from app.calendar import service
 from app.calendar.schemas import CalendarFeedOut
 from app.core.db import SessionDep
 from app.core.errors import error_responses
+from app.core.urls import url_for
 
 router = APIRouter(tags=["calendar"])
 
@@ -59,7 +60,7 @@ async def create_calendar_feed(
     """A new secret feed URL for calendar apps, which can't send a bearer token.
     Any previous URL stops working."""
     secret = await service.new_feed_secret(session, user)
-    url = str(request.url_for("get_calendar_feed", secret=secret))
+    url = url_for(request, "get_calendar_feed", secret=secret)
     response.headers["Location"] = url
     return CalendarFeedOut(url=url)
 

@@ -12,6 +12,7 @@ from app.core.db import SessionDep
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
+from app.core.urls import url_for
 from app.events import service
 from app.events.schemas import EventCreate, EventOut
 from app.models import Event
@@ -66,7 +67,7 @@ async def create_event(
     reply) is still recorded; `warnings` says why.
     """
     event, warnings = await service.record_event_with_warnings(session, application, data)
-    response.headers["Location"] = str(request.url_for("get_event", event_id=str(event.id)))
+    response.headers["Location"] = url_for(request, "get_event", event_id=str(event.id))
     return EventOut.model_validate(event).model_copy(update={"warnings": warnings})
 
 

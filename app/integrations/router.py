@@ -12,6 +12,7 @@ from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
 from app.core.ratelimit import InboundRateLimit
+from app.core.urls import url_for
 from app.integrations import inbound, service
 from app.integrations.schemas import (
     InboundAck,
@@ -31,7 +32,7 @@ INBOUND_EVENT_SCHEMA = "InboundEvent"
 
 
 def _inbound_url(request: Request, integration: Integration) -> str:
-    return str(request.url_for("receive_inbound", integration_id=str(integration.id)))
+    return url_for(request, "receive_inbound", integration_id=str(integration.id))
 
 
 async def owned_integration(
@@ -69,8 +70,8 @@ async def create_integration(
 ) -> IntegrationCreated:
     """Create an inbound endpoint for a tool. The signing `secret` is in this response only."""
     integration = await service.create_integration(session, user, data)
-    response.headers["Location"] = str(
-        request.url_for("get_integration", integration_id=str(integration.id))
+    response.headers["Location"] = url_for(
+        request, "get_integration", integration_id=str(integration.id)
     )
     out = IntegrationOut.of(integration, _inbound_url(request, integration))
     return IntegrationCreated(**out.model_dump(), secret=integration.secret)

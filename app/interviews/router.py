@@ -13,6 +13,7 @@ from app.core.db import SessionDep
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
+from app.core.urls import url_for
 from app.interviews import service
 from app.interviews.schemas import InterviewCreate, InterviewOut, InterviewPatch
 from app.models import Interview
@@ -58,9 +59,7 @@ async def create_interview(
     response: Response,
 ) -> InterviewOut:
     interview = await service.create_interview(session, application, data)
-    response.headers["Location"] = str(
-        request.url_for("get_interview", interview_id=str(interview.id))
-    )
+    response.headers["Location"] = url_for(request, "get_interview", interview_id=str(interview.id))
     set_etag(response, interview.version)
     return InterviewOut.of(interview)
 

@@ -13,6 +13,7 @@ from app.core.db import SessionDep
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
+from app.core.urls import url_for
 from app.models import Interviewer
 from app.people import interviewer_service as service
 from app.people.schemas import InterviewerCreate, InterviewerOut, InterviewerPatch
@@ -59,8 +60,8 @@ async def create_interviewer(
     response: Response,
 ) -> InterviewerOut:
     interviewer = await service.create_interviewer(session, application, data)
-    response.headers["Location"] = str(
-        request.url_for("get_interviewer", interviewer_id=str(interviewer.id))
+    response.headers["Location"] = url_for(
+        request, "get_interviewer", interviewer_id=str(interviewer.id)
     )
     set_etag(response, interviewer.version)
     return InterviewerOut.model_validate(interviewer)

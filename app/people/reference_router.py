@@ -12,6 +12,7 @@ from app.core.db import SessionDep
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
+from app.core.urls import url_for
 from app.models import Reference
 from app.people import reference_service as service
 from app.people.schemas import ReferenceCreate, ReferenceOut, ReferencePatch
@@ -44,9 +45,7 @@ async def create_reference(
     response: Response,
 ) -> ReferenceOut:
     reference = await service.create_reference(session, user, data)
-    response.headers["Location"] = str(
-        request.url_for("get_reference", reference_id=str(reference.id))
-    )
+    response.headers["Location"] = url_for(request, "get_reference", reference_id=str(reference.id))
     set_etag(response, reference.version)
     return ReferenceOut.model_validate(reference)
 

@@ -3,7 +3,8 @@
 The event and one message per matching subscription are flushed with the change that
 caused them, so they commit or roll back together: a crash after the commit loses
 nothing (the worker finds the rows), and a change that rolled back sends nothing.
-Users without a matching subscription pay one indexed query and get no rows.
+Users without a matching subscription pay one indexed query and get no rows; it runs
+on every write, so it reads two columns straight on the driver (app/core/driver.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_json
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.driver import DriverQuery
 from app.models import WebhookEvent, WebhookMessage, WebhookSubscription
 from app.models.base import utcnow
 from app.webhooks.event_types import EventType, subscribed
@@ -42,17 +44,19 @@ async def emit(
     now: datetime | None = None,
 ) -> WebhookEvent | None:
     """Queue `event_type` for the owner's enabled subscriptions that want it."""
-    subscriptions = (
-        await session.scalars(
-            select(WebhookSubscription).where(
-                WebhookSubscription.owner_id == owner_id, WebhookSubscription.enabled.is_(True)
-            )
-        )
-    ).all()
-    matching = [s for s in subscriptions if subscribed(s.events, event_type)]
+    subscriptions = await _ENABLED_SUBSCRIPTIONS.fetch(session, {"owner_id": owner_id})
+    matching = [id_ for id_, events in subscriptions if subscribed(events, event_type)]
     if not matching:
         return None
     return await enqueue(session, owner_id, event_type, data, matching, now=now)
+
+
+_ENABLED_SUBSCRIPTIONS = DriverQuery(
+    select(WebhookSubscription.id, WebhookSubscription.events).where(
+        WebhookSubscription.owner_id == bindparam("owner_id"),
+        WebhookSubscription.enabled.is_(True),
+    )
+)
 
 
 async def enqueue(
@@ -60,7 +64,7 @@ async def enqueue(
     owner_id: uuid.UUID,
     event_type: EventType,
     data: BaseModel | Mapping[str, Any],
-    subscriptions: Sequence[WebhookSubscription],
+    subscription_ids: Sequence[uuid.UUID],
     *,
     now: datetime | None = None,
 ) -> WebhookEvent:
@@ -77,13 +81,13 @@ async def enqueue(
     session.add_all(
         WebhookMessage(
             event_id=event.id,
-            subscription_id=subscription.id,
+            subscription_id=subscription_id,
             status="pending",
             attempts=0,
             next_attempt_at=at,
             created_at=at,
         )
-        for subscription in subscriptions
+        for subscription_id in subscription_ids
     )
     await session.flush()
     return event

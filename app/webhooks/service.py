@@ -114,7 +114,7 @@ async def send_test(
         subscription_id=subscription.id, message="This is a test delivery from Followup."
     )
     event = await enqueue(
-        session, subscription.owner_id, "webhook.test", data, [subscription], now=now
+        session, subscription.owner_id, "webhook.test", data, [subscription.id], now=now
     )
     message = await session.scalar(
         select(WebhookMessage).where(WebhookMessage.event_id == event.id)
