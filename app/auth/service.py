@@ -5,17 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import bindparam, delete, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
 from app.auth.schemas import ApiTokenIn, MePatch, RegisterIn
 from app.core.driver import DriverQuery
 from app.core.errors import Conflict, NotFound, Unauthorized, Unprocessable
+from app.core.loaded import attach_loaded
 from app.core.security import hash_password, new_token, token_digest, verify_password
 from app.models import ApiToken, User, WebSession
 from app.models.base import utcnow
@@ -162,8 +160,8 @@ async def revoke_personal_token(session: AsyncSession, user: User, token_id: uui
 
 # Runs on every API request: built once, run on the driver (app/core/driver.py), and
 # reads the user's columns and the token's few, rather than ORM objects; the user is
-# then attached to the session as loaded (`_attached`), so the ORM never sees a query
-# for it. last_used_at (written about once a minute) is updated without an object.
+# then attached to the session as loaded (app/core/loaded.py), without the ORM's
+# loading. last_used_at (written about once a minute) is updated without an object.
 _USER_ATTRIBUTES = tuple(inspect(User).column_attrs)
 _TOKEN_OWNER = DriverQuery(
     select(
@@ -175,20 +173,6 @@ _TOKEN_OWNER = DriverQuery(
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"))
 )
-
-
-def _attached(session: AsyncSession, values: Sequence[Any]) -> User:
-    """The user with these column values, in the session as if it had loaded them."""
-    fields = {
-        attribute.key: value for attribute, value in zip(_USER_ATTRIBUTES, values, strict=True)
-    }
-    known = session.identity_map.get(identity_key(User, fields["id"]))
-    if isinstance(known, User):  # already loaded by this session: keep one instance
-        return known
-    user = User(**fields)
-    make_transient_to_detached(user)
-    session.add(user)
-    return user
 
 
 async def user_for_token(session: AsyncSession, token: str) -> User:
@@ -204,7 +188,8 @@ async def user_for_token(session: AsyncSession, token: str) -> User:
         await session.execute(
             update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
         )
-    return _attached(session, user_values)
+    pairs = zip(_USER_ATTRIBUTES, user_values, strict=True)
+    return attach_loaded(session, User, {attribute.key: value for attribute, value in pairs})
 
 
 async def user_id_for_token(session: AsyncSession, token: str) -> uuid.UUID | None:
