@@ -1,7 +1,8 @@
 """Hot read statements run straight on asyncpg, past SQLAlchemy's execution layer.
 
-Two statements run on nearly every API request: the bearer token's lookup and, on
-the busiest endpoint, the application list. Profiled (README, "Performance"),
+A few statements run on nearly every API request: the bearer token's lookup, the
+application list (the busiest endpoint) and, on every write, the outbox's question
+which webhook subscriptions want the event. Profiled (README, "Performance"),
 SQLAlchemy's execution layer (cache key, execution context, the greenlet hop, row
 processing) cost about as much CPU as asyncpg's whole round trip, for each of them.
 
@@ -10,11 +11,11 @@ statement, compiled once for the dialect, so no SQL is written by hand and every
 value travels as a bound parameter. Only running it changes. On PostgreSQL it runs
 on the session's own connection (so inside the request's transaction, if one has
 begun), and is shown to the statement listeners below as SQLAlchemy's
-`before_cursor_execute` shows the rest (the counters use both). A failure
-that means the connection is gone invalidates it, as SQLAlchemy would, so the pool
-reconnects instead of handing the dead connection to the next request. On other
-databases (SQLite), and for statements with parameters only known at execution
-time (expanding IN lists), it runs through SQLAlchemy as usual.
+`before_cursor_execute` shows the rest (the counters use both). A failure that
+means the connection is gone is handed to SQLAlchemy, which invalidates the pool as
+it does for its own statements (see `fetch`). On other databases (SQLite), and for
+statements with parameters only known at execution time (expanding IN lists), it
+runs through SQLAlchemy as usual.
 
 Rows come back as sequences in the statement's column order, from either path.
 Values are the driver's own: on PostgreSQL that is what SQLAlchemy would return for
@@ -68,8 +69,7 @@ class DriverQuery:
         connection = await session.connection()
         sql = self._sql_for(connection.dialect) if _is_asyncpg(connection) else None
         if sql is None:
-            rows: Sequence[Any] = (await connection.execute(self.statement, dict(params))).all()
-            return rows
+            return await self._through_sqlalchemy(connection, params)
         text, names = sql
         raw = await connection.get_raw_connection()
         for listener in _listeners:
@@ -79,10 +79,20 @@ class DriverQuery:
                 text, *(params[name] for name in names)
             )
         except Exception as exc:
-            if is_database_unavailable(exc):
-                await connection.invalidate(exc)
-            raise
+            if not is_database_unavailable(exc):
+                raise
+            # Hand the statement to SQLAlchemy, which meets the same dead connection and
+            # does what it does for any statement: invalidate the whole pool (so every
+            # request after this one reconnects) and raise its own error, a 503
+            # upstream. A SELECT is safe to run again if the connection was fine.
+            return await self._through_sqlalchemy(connection, params)
         return records
+
+    async def _through_sqlalchemy(
+        self, connection: AsyncConnection, params: Mapping[str, Any]
+    ) -> Sequence[Any]:
+        rows: Sequence[Any] = (await connection.execute(self.statement, dict(params))).all()
+        return rows
 
 
 def _is_asyncpg(connection: AsyncConnection) -> bool:
