@@ -1,4 +1,11 @@
-"""The /api/v1 router: every resource router in one place."""
+"""The /api/v1 routers: every resource router in one place.
+
+create_app includes each of them into the app under API_PREFIX, rather than
+nesting them in one /api/v1 router: FastAPI matches an included router level by
+level, checking every router below for changes on each request, and one level less
+took 6 to 9 % of the instructions of a list or a create request (callgrind, README
+"Performance").
+"""
 
 from __future__ import annotations
 
@@ -19,8 +26,7 @@ from app.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
-api_router = APIRouter(prefix=API_PREFIX)
-for router in (
+ROUTERS: tuple[APIRouter, ...] = (
     auth_router,
     me_router,
     applications_router,
@@ -34,5 +40,4 @@ for router in (
     webhooks_router,
     integrations_router,
     inbound_router,
-):
-    api_router.include_router(router)
+)

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.api import api_router
+from app.api import API_PREFIX, ROUTERS
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.errors import install_error_handlers
@@ -73,7 +73,8 @@ def create_app(
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
     app.include_router(health_router)
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     install_webhook_docs(app)  # the schema's `webhooks` section and inbound event types
     install_web(app)  # pages, /static, HTML error pages for non-/api paths
     install_openapi_polish(app)  # last: finishes the schema the others built
