@@ -1,0 +1,191 @@
+"""Instructions per request, counted by callgrind: a figure this shared machine can't move.
+
+    .venv/bin/python bench/perf.py --keep ...        # once: seeds a database, prints its name
+    .venv/bin/python bench/instructions.py --reuse followup_perf_1a2b3c4d
+
+Requests per second and CPU time per request drift by a third from one minute to the
+next on a machine with neighbours, more than most single changes are worth. The
+number of instructions the server's process executes for a request does not:
+repeated runs agree within about half a percent. For each endpoint this starts a
+child Python under `valgrind --tool=callgrind` with instrumentation off, builds the
+app as `followup serve` would (production settings, request log on, written to
+/dev/null), sends warm-up requests straight to the ASGI app (no network, no uvicorn),
+then turns instrumentation on (`callgrind_control -i on`) for the measured requests
+only. What it counts: our middleware, FastAPI, SQLAlchemy, asyncpg's client side and
+the encoders. What it doesn't: uvicorn, the kernel, PostgreSQL.
+
+The list, the detail and the recommendations are the heavy user's (their content
+stays the same from run to run); the creates are the light user's, so they don't
+change the heavy user's list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+STATE_DIR = Path(__file__).resolve().parents[1] / "var"
+CREATE_BODY = json.dumps({"company": "Bench Co", "role_title": "Platform Engineer"}).encode()
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+def _endpoints(state: dict[str, Any]) -> dict[str, tuple[str, str, str, bytes]]:
+    """name: (method, path, token, body)."""
+    heavy, light = state["heavy"]["token"], state["light"]["token"]
+    return {
+        "GET /api/v1/applications?limit=50": ("GET", "/api/v1/applications?limit=50", heavy, b""),
+        "GET /api/v1/applications/{id}": (
+            "GET",
+            f"/api/v1/applications/{state['heavy_application_id']}",
+            heavy,
+            b"",
+        ),
+        "GET /api/v1/recommendations": ("GET", "/api/v1/recommendations", heavy, b""),
+        "POST /api/v1/applications": ("POST", "/api/v1/applications", light, CREATE_BODY),
+    }
+
+
+def _scope(method: str, target: str, token: str, body: bytes) -> dict[str, Any]:
+    path, _, query = target.partition("?")
+    headers = [(b"host", b"127.0.0.1:8000"), (b"authorization", f"Bearer {token}".encode())]
+    if body:
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+async def _request(app: Any, scope: dict[str, Any], body: bytes) -> int:
+    delivered = False
+    statuses: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # never disconnects
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    await app(dict(scope), receive, send)
+    return statuses[0]
+
+
+async def _child(endpoint: tuple[str, str, str, bytes], requests: int, warmup: int) -> None:
+    from app.core.request_log import configure_request_logging
+    from app.main import create_app
+
+    app = create_app()
+    configure_request_logging()  # as `followup serve` does; stdout is /dev/null here
+    method, target, token, body = endpoint
+    scope = _scope(method, target, token, body)
+    async with app.router.lifespan_context(app):
+        for _ in range(warmup):
+            status = await _request(app, scope, body)
+            if status >= 300:
+                raise SystemExit(f"{method} {target} answered {status}")
+        _instrumentation("on")
+        for _ in range(requests):
+            await _request(app, scope, body)
+        _instrumentation("off")
+
+
+def _instrumentation(state: str) -> None:
+    subprocess.run(
+        ["callgrind_control", "-i", state, str(os.getpid())], check=True, capture_output=True
+    )
+
+
+def _count(name: str, url: str, state_file: Path, requests: int, warmup: int) -> float:
+    env = {
+        **os.environ,
+        "FOLLOWUP_DATABASE_URL": url,
+        "FOLLOWUP_ENV": "production",
+        "FOLLOWUP_SECRET_KEY": secrets.token_urlsafe(32),
+        "FOLLOWUP_RUN_WORKER": "false",
+    }
+    args = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        __file__,
+        "--child",
+        name,
+        "--state",
+        str(state_file),
+        "--requests",
+        str(requests),
+        "--warmup",
+        str(warmup),
+    ]
+    done = subprocess.run(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False
+    )
+    found = _COLLECTED.search(done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"{name}: the callgrind run failed:\n{done.stderr[-2000:]}")
+    return int(found.group(1)) / requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="postgresql://root@127.0.0.1:5432/test")
+    parser.add_argument("--reuse", metavar="DATABASE", help="a database kept by perf.py --keep")
+    parser.add_argument("--requests", type=int, default=200, help="counted, per endpoint")
+    parser.add_argument("--warmup", type=int, default=50, help="not counted, per endpoint")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        state = json.loads(args.state.read_text())
+        endpoint = _endpoints(state)[args.child]
+        asyncio.run(_child(endpoint, args.requests, args.warmup))
+        return
+    if not args.reuse:
+        parser.error("--reuse is required: seed a database with bench/perf.py --keep first")
+    state_file = STATE_DIR / f"perf-{args.reuse}.json"
+    url = make_url(args.database_url).set(database=args.reuse)
+    print("| endpoint | instructions per request |")
+    print("|---|---:|")
+    for name in _endpoints(json.loads(state_file.read_text())):
+        per_request = _count(
+            name, url.render_as_string(hide_password=False), state_file, args.requests, args.warmup
+        )
+        print(f"| {name} | {per_request / 1e6:.2f} M |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
