@@ -16,7 +16,9 @@ the encoders. What it doesn't: uvicorn, the kernel, PostgreSQL.
 
 The list, the detail and the recommendations are the heavy user's (their content
 stays the same from run to run); the creates are the light user's, so they don't
-change the heavy user's list.
+change the heavy user's list. The last row is bench/reference_app.py doing the
+list's work, counted the same way: the ratio of the two lists is the CPU work
+ratio that perf.py's wrk runs can only estimate.
 """
 
 from __future__ import annotations
@@ -29,14 +31,20 @@ import re
 import secrets
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-STATE_DIR = Path(__file__).resolve().parents[1] / "var"
+ROOT = Path(__file__).resolve().parents[1]
+STATE_DIR = ROOT / "var"
 CREATE_BODY = json.dumps({"company": "Bench Co", "role_title": "Platform Engineer"}).encode()
 _COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+REFERENCE = "reference (asyncpg + orjson), same list"
 
 
 def _endpoints(state: dict[str, Any]) -> dict[str, tuple[str, str, str, bytes]]:
@@ -52,6 +60,7 @@ def _endpoints(state: dict[str, Any]) -> dict[str, tuple[str, str, str, bytes]]:
         ),
         "GET /api/v1/recommendations": ("GET", "/api/v1/recommendations", heavy, b""),
         "POST /api/v1/applications": ("POST", "/api/v1/applications", light, CREATE_BODY),
+        REFERENCE: ("GET", "/api/v1/applications?limit=50", heavy, b""),
     }
 
 
@@ -99,15 +108,40 @@ async def _request(app: Any, scope: dict[str, Any], body: bytes) -> int:
     return statuses[0]
 
 
-async def _child(endpoint: tuple[str, str, str, bytes], requests: int, warmup: int) -> None:
+def _app(name: str) -> Any:
+    if name == REFERENCE:
+        from bench.reference_app import app as reference
+
+        return reference
     from app.core.request_log import configure_request_logging
     from app.main import create_app
 
-    app = create_app()
     configure_request_logging()  # as `followup serve` does; stdout is /dev/null here
-    method, target, token, body = endpoint
+    return create_app()
+
+
+@asynccontextmanager
+async def _lifespan(app: Any) -> AsyncIterator[None]:
+    """The ASGI lifespan protocol, as a server drives it: startup, then shutdown."""
+    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    task = asyncio.create_task(app({"type": "lifespan"}, inbox.get, outbox.put))
+    await inbox.put({"type": "lifespan.startup"})
+    if (await outbox.get())["type"] != "lifespan.startup.complete":
+        raise SystemExit("the app did not start")
+    try:
+        yield
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        await outbox.get()
+        await task
+
+
+async def _child(name: str, requests: int, warmup: int, state: dict[str, Any]) -> None:
+    app = _app(name)
+    method, target, token, body = _endpoints(state)[name]
     scope = _scope(method, target, token, body)
-    async with app.router.lifespan_context(app):
+    async with _lifespan(app):
         for _ in range(warmup):
             status = await _request(app, scope, body)
             if status >= 300:
@@ -131,6 +165,8 @@ def _count(name: str, url: str, state_file: Path, requests: int, warmup: int) ->
         "FOLLOWUP_ENV": "production",
         "FOLLOWUP_SECRET_KEY": secrets.token_urlsafe(32),
         "FOLLOWUP_RUN_WORKER": "false",
+        "BENCH_DATABASE_URL": url,  # the reference's
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     args = [
         "valgrind",
@@ -171,8 +207,7 @@ def main() -> None:
 
     if args.child:
         state = json.loads(args.state.read_text())
-        endpoint = _endpoints(state)[args.child]
-        asyncio.run(_child(endpoint, args.requests, args.warmup))
+        asyncio.run(_child(args.child, args.requests, args.warmup, state))
         return
     if not args.reuse:
         parser.error("--reuse is required: seed a database with bench/perf.py --keep first")
@@ -180,11 +215,14 @@ def main() -> None:
     url = make_url(args.database_url).set(database=args.reuse)
     print("| endpoint | instructions per request |")
     print("|---|---:|")
+    counts: dict[str, float] = {}
     for name in _endpoints(json.loads(state_file.read_text())):
-        per_request = _count(
+        counts[name] = _count(
             name, url.render_as_string(hide_password=False), state_file, args.requests, args.warmup
         )
-        print(f"| {name} | {per_request / 1e6:.2f} M |", flush=True)
+        print(f"| {name} | {counts[name] / 1e6:.2f} M |", flush=True)
+    ratio = counts[REFERENCE] / counts["GET /api/v1/applications?limit=50"]
+    print(f"\nlist: the reference's instructions / Followup's = {ratio:.2f}")
 
 
 if __name__ == "__main__":
