@@ -12,10 +12,10 @@ value travels as a bound parameter. Only running it changes. On PostgreSQL it ru
 on the session's own connection (so inside the request's transaction, if one has
 begun), and is shown to the statement listeners below as SQLAlchemy's
 `before_cursor_execute` shows the rest (the counters use both). A failure that
-means the connection is gone is handed to SQLAlchemy, which invalidates the pool as
-it does for its own statements (see `fetch`). On other databases (SQLite), and for
-statements with parameters only known at execution time (expanding IN lists), it
-runs through SQLAlchemy as usual.
+isn't the server refusing the statement is handed to SQLAlchemy, which invalidates
+the pool on a disconnect as it does for its own statements (see `fetch`). On other
+databases (SQLite), and for statements with parameters only known at execution time
+(expanding IN lists), it runs through SQLAlchemy as usual.
 
 Rows come back as sequences in the statement's column order, from either path.
 Values are the driver's own: on PostgreSQL that is what SQLAlchemy would return for
@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -78,13 +79,18 @@ class DriverQuery:
             records: Sequence[Any] = await raw.driver_connection.fetch(  # type: ignore[union-attr]
                 text, *(params[name] for name in names)
             )
-        except Exception as exc:
+        except asyncpg.PostgresError as exc:
             if not is_database_unavailable(exc):
-                raise
-            # Hand the statement to SQLAlchemy, which meets the same dead connection and
-            # does what it does for any statement: invalidate the whole pool (so every
-            # request after this one reconnects) and raise its own error, a 503
-            # upstream. A SELECT is safe to run again if the connection was fine.
+                raise  # the server refused the statement itself: nothing to retry
+            return await self._through_sqlalchemy(connection, params)
+        except Exception:
+            # Not the server's answer: the connection is gone or in a state only its
+            # owner knows (a backend killed mid-way leaves asyncpg reporting "another
+            # operation is in progress"). Hand the statement to SQLAlchemy, which meets
+            # the same connection and does what it does for any statement: on a
+            # disconnect, invalidate the whole pool (so every request after this one
+            # reconnects) and raise its own error, a 503 upstream. A SELECT is safe to
+            # run again if the connection was fine after all.
             return await self._through_sqlalchemy(connection, params)
         return records
 
