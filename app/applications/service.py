@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, insert, inspect, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -16,7 +16,7 @@ from app.applications.filters import ListFilters, clauses
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.applications.status import change_status
 from app.core.errors import Conflict, NotFound
-from app.core.loaded import attach_loaded
+from app.core.loaded import attach_loaded, columns_of
 from app.core.pagination import PageParams, paginate
 from app.models import Application, User
 from app.models.application import application_references
@@ -74,10 +74,7 @@ async def has_applications(session: AsyncSession, user_id: uuid.UUID) -> bool:
 # CPU than the insert's round trip (README, "Performance"). The columns' defaults
 # (id, timestamps, version) still come from the model, and the row returned becomes
 # the usual ORM object (app/core/loaded.py).
-_INSERT = insert(Application).returning(*Application.__table__.c)
-_COLUMN_KEYS = {
-    attribute.columns[0].key: attribute.key for attribute in inspect(Application).column_attrs
-}
+_INSERT = insert(Application).returning(*columns_of(Application))
 
 
 async def create_application(
@@ -95,8 +92,7 @@ async def create_application(
             )
     except IntegrityError as exc:
         raise _external_id_taken() from exc
-    columns = {_COLUMN_KEYS[key]: value for key, value in row._mapping.items()}
-    application = attach_loaded(session, Application, columns)
+    application = attach_loaded(session, Application, row)
     set_committed_value(application, "references", references)
     await emit(session, user.id, "application.created", ApplicationOut.of(application))
     return application

@@ -6,14 +6,14 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, inspect, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.schemas import ApiTokenIn, MePatch, RegisterIn
 from app.core.driver import DriverQuery
 from app.core.errors import Conflict, NotFound, Unauthorized, Unprocessable
-from app.core.loaded import attach_loaded
+from app.core.loaded import attach_loaded, columns_of
 from app.core.security import hash_password, new_token, token_digest, verify_password
 from app.models import ApiToken, User, WebSession
 from app.models.base import utcnow
@@ -162,10 +162,9 @@ async def revoke_personal_token(session: AsyncSession, user: User, token_id: uui
 # reads the user's columns and the token's few, rather than ORM objects; the user is
 # then attached to the session as loaded (app/core/loaded.py), without the ORM's
 # loading. last_used_at (written about once a minute) is updated without an object.
-_USER_ATTRIBUTES = tuple(inspect(User).column_attrs)
 _TOKEN_OWNER = DriverQuery(
     select(
-        *(attribute.columns[0] for attribute in _USER_ATTRIBUTES),
+        *columns_of(User),
         ApiToken.id,
         ApiToken.expires_at,
         ApiToken.last_used_at,
@@ -188,8 +187,7 @@ async def user_for_token(session: AsyncSession, token: str) -> User:
         await session.execute(
             update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
         )
-    pairs = zip(_USER_ATTRIBUTES, user_values, strict=True)
-    return attach_loaded(session, User, {attribute.key: value for attribute, value in pairs})
+    return attach_loaded(session, User, user_values)
 
 
 async def user_id_for_token(session: AsyncSession, token: str) -> uuid.UUID | None:

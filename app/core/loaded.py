@@ -2,35 +2,57 @@
 
 A few hot paths read or insert a row with a Core statement, because the ORM's
 loading or unit of work cost more than the statement itself, yet the code after
-them wants the usual ORM object (to read, to change, to serialise). `attach_loaded`
-puts such an object into the session exactly as if the session had loaded it:
-persistent, every column loaded and unchanged, so nothing is queried or written for
-it unless the caller changes it.
+them wants the usual ORM object (to read, to change, to serialise). Such a statement
+selects or returns `columns_of(Entity)`, and `attach_loaded` puts the row into the
+session exactly as if the session had loaded it: persistent, every column loaded
+and unchanged, so nothing is queried or written for it unless the caller changes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Mapper, make_transient_to_detached
+from sqlalchemy.sql.elements import NamedColumn
 
 T = TypeVar("T")
 
 
-def attach_loaded(session: AsyncSession, entity: type[T], columns: Mapping[str, Any]) -> T:
-    """The `entity` with these column values (by attribute name), in the session as
-    loaded; the session's own instance if it already holds that row."""
-    mapper = inspect(entity)
-    key = mapper.identity_key_from_primary_key(
-        [columns[mapper.get_property_by_column(c).key] for c in mapper.primary_key]
-    )
+# Per entity: its columns, their attribute names, and where its primary key sits.
+_Layout = tuple[tuple[NamedColumn[Any], ...], tuple[str, ...], tuple[int, ...]]
+_layouts: dict[type, _Layout] = {}
+
+
+def _layout(entity: type) -> _Layout:
+    layout = _layouts.get(entity)
+    if layout is None:
+        mapper: Mapper[Any] = inspect(entity)
+        attributes = mapper.column_attrs
+        columns = tuple(attribute.columns[0] for attribute in attributes)
+        primary_key = tuple(columns.index(column) for column in mapper.primary_key)
+        names = tuple(attribute.key for attribute in attributes)
+        layout = _layouts[entity] = (columns, names, primary_key)
+    return layout
+
+
+def columns_of(entity: type) -> tuple[NamedColumn[Any], ...]:
+    """What a statement selects or returns for `attach_loaded`, in this order."""
+    return _layout(entity)[0]
+
+
+def attach_loaded(session: AsyncSession, entity: type[T], values: Sequence[Any]) -> T:
+    """The `entity` with these values of `columns_of(entity)`, in the session as loaded;
+    the session's own instance if it already holds that row."""
+    _, names, primary_key = _layout(entity)
+    mapper: Mapper[Any] = inspect(entity)
+    key = mapper.identity_key_from_primary_key(tuple(values[i] for i in primary_key))
     known = session.identity_map.get(key)
     if isinstance(known, entity):
         return known
-    instance = entity(**columns)
+    instance = entity(**dict(zip(names, values, strict=True)))
     make_transient_to_detached(instance)
     session.add(instance)
     return instance

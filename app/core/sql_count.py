@@ -1,10 +1,11 @@
 """SQL statements per request, for the benchmark (`FOLLOWUP_COUNT_SQL=true`).
 
 When the setting is off nothing here is installed, so it costs nothing. When on,
-every statement sent through the engine is counted against the request that sent
-it, and the response carries the count in `X-SQL-Statements`. The counter lives in
-a context variable: SQLAlchemy runs the driver calls in a greenlet that shares the
-request task's context, so concurrent requests never mix their counts.
+every statement sent through the engine, or run on the driver by
+app/core/driver.py, is counted against the request that sent it, and the response
+carries the count in `X-SQL-Statements`. The counter lives in a context variable:
+SQLAlchemy runs the driver calls in a greenlet that shares the request task's
+context, so concurrent requests never mix their counts.
 """
 
 from __future__ import annotations
@@ -23,16 +24,15 @@ HEADER = b"x-sql-statements"
 _statements: ContextVar[list[int] | None] = ContextVar("sql_statements", default=None)
 
 
-def count_statement(*_: Any) -> None:
-    """Count one statement against the current request (a no-op when not counting)."""
+def _count(*_: Any) -> None:
     box = _statements.get()
     if box is not None:
         box[0] += 1
 
 
 def count_statements_of(engine: AsyncEngine) -> None:
-    event.listen(engine.sync_engine, "before_cursor_execute", count_statement)
-    driver.listen(count_statement)  # the statements run past SQLAlchemy
+    event.listen(engine.sync_engine, "before_cursor_execute", _count)
+    driver.listen(_count)  # the statements run past SQLAlchemy
 
 
 class StatementCountMiddleware:

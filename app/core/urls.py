@@ -21,7 +21,9 @@ _templates: WeakKeyDictionary[ASGIApp, dict[tuple[str, tuple[str, ...]], str]] =
 def url_for(request: Request, name: str, /, **path_params: str) -> str:
     """`str(request.url_for(name, **path_params))`, for string path parameters."""
     app = request.app
-    known = _templates.setdefault(app, {})
+    known = _templates.get(app)
+    if known is None:
+        known = _templates[app] = {}
     key = (name, tuple(path_params))
     template = known.get(key)
     if template is None:
