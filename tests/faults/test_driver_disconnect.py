@@ -6,9 +6,6 @@ each meeting a dead connection. On the private cluster, killing the backend for 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import bindparam, select, text
 from sqlalchemy import exc as sa
@@ -18,22 +15,11 @@ from app.core.db import create_engine, create_sessionmaker
 from app.core.driver import DriverQuery
 from app.core.unavailable import is_database_unavailable
 from app.models import User
-from tests.faults.cluster import PrivateCluster
-from tests.faults.helpers import fresh_database
 
 pytestmark = pytest.mark.anyio
 
 QUERY = DriverQuery(select(User.id).where(User.email == bindparam("email")))
 PID = text("SELECT pg_backend_pid()")
-
-
-@pytest.fixture
-def database_url(
-    cluster: PrivateCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    workdir: Path = tmp_path_factory.mktemp("driver-disconnect")
-    with fresh_database(cluster, workdir) as url:
-        yield url
 
 
 async def _pid_of_a_pooled_connection(engine: AsyncEngine) -> int:
@@ -58,9 +44,9 @@ async def _terminate(database_url: str, pid: int) -> None:
 
 
 async def test_a_killed_connection_fails_cleanly_and_invalidates_the_pool(
-    database_url: str,
+    cluster_database_url: str,
 ) -> None:
-    engine = create_engine(database_url)
+    engine = create_engine(cluster_database_url)
     sessions = create_sessionmaker(engine)
     try:
         idle = await engine.connect()
@@ -68,7 +54,7 @@ async def test_a_killed_connection_fails_cleanly_and_invalidates_the_pool(
         async with sessions() as session:
             victim = await _pid(await session.connection())
             await idle.close()  # back in the pool, idle, still alive
-            await _terminate(database_url, victim)
+            await _terminate(cluster_database_url, victim)
             with pytest.raises(sa.DBAPIError) as failure:
                 await QUERY.fetch(session, {"email": "nobody@example.com"})
         assert failure.value.connection_invalidated

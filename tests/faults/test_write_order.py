@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, text, update
@@ -22,20 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.core.db import create_engine
 from app.models import Application, Event, User
-from tests.faults.cluster import PrivateCluster
-from tests.faults.helpers import fresh_database
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def database_url(
-    cluster: PrivateCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    # Created and migrated outside the test's event loop (migrations run their own).
-    workdir: Path = tmp_path_factory.mktemp("write-order")
-    with fresh_database(cluster, workdir) as url:
-        yield url
 
 
 async def _version(conn: AsyncConnection, user_id: uuid.UUID) -> int:
@@ -44,8 +30,8 @@ async def _version(conn: AsyncConnection, user_id: uuid.UUID) -> int:
     return value
 
 
-async def test_event_then_status_against_a_patch_both_commit(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_event_then_status_against_a_patch_both_commit(cluster_database_url: str) -> None:
+    engine = create_engine(cluster_database_url)
     try:
         await _race(engine)
     finally:

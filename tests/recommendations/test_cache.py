@@ -125,17 +125,24 @@ async def test_keep_applying_is_due_at_each_requests_as_of(
         assert r.json()["items"] == sorted(r.json()["items"], key=lambda i: (i["due_at"], i["id"]))
 
 
-async def test_a_snoozed_step_returns_when_the_snooze_ends(
+async def _snoozed_note(
     client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
-) -> None:
+) -> tuple[str, datetime]:
+    """A handwritten-note step, snoozed for three hours: its id and the snooze's end."""
     await _interview_ending(session, alice, datetime.now(UTC) - timedelta(hours=1))
     items = (await client.get(URL, headers=alice.headers)).json()["items"]
     note = next(i for i in items if i["rule"] == "send_handwritten_note")
     until = datetime.now(UTC) + timedelta(hours=3)
-    r = await client.post(
-        f"{URL}/{note['id']}/snooze", json={"until": until.isoformat()}, headers=alice.headers
-    )
+    snooze = {"until": until.isoformat()}
+    r = await client.post(f"{URL}/{note['id']}/snooze", json=snooze, headers=alice.headers)
     assert r.status_code == 204
+    return note["id"], until
+
+
+async def test_a_snoozed_step_returns_when_the_snooze_ends(
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+) -> None:
+    _, until = await _snoozed_note(client, alice, session)
     assert "send_handwritten_note" not in await _rules(client, alice)
     assert "send_handwritten_note" in await _rules(client, alice, as_of=until.isoformat())
 
@@ -244,15 +251,9 @@ async def test_the_assembled_listing_is_what_a_serialiser_would_write(
 async def test_a_snoozed_step_can_still_be_dismissed(
     client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
 ) -> None:
-    await _interview_ending(session, alice, datetime.now(UTC) - timedelta(hours=1))
-    items = (await client.get(URL, headers=alice.headers)).json()["items"]
-    note = next(i for i in items if i["rule"] == "send_handwritten_note")
-    until = datetime.now(UTC) + timedelta(hours=3)
-    snooze = {"until": until.isoformat()}
-    r = await client.post(f"{URL}/{note['id']}/snooze", json=snooze, headers=alice.headers)
-    assert r.status_code == 204
-    r = await client.post(f"{URL}/{note['id']}/dismiss", headers=alice.headers)
+    note_id, until = await _snoozed_note(client, alice, session)
+    r = await client.post(f"{URL}/{note_id}/dismiss", headers=alice.headers)
     assert r.status_code == 204
     assert "send_handwritten_note" not in await _rules(client, alice, as_of=until.isoformat())
-    r = await client.post(f"{URL}/{note['id']}/dismiss", headers=alice.headers)
+    r = await client.post(f"{URL}/{note_id}/dismiss", headers=alice.headers)
     assert r.status_code == 404
