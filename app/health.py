@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from app.core.db import sessionmaker_of
+from app.core.db import TransactionRoute, sessionmaker_of
 from app.core.errors import ProblemError, error_responses
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=TransactionRoute, tags=["health"])
 
 
 class Health(BaseModel):

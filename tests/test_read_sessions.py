@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from sqlalchemy import text
 
 from app.core.config import Settings
-from app.core.db import SessionDep, create_engine, create_read_sessionmaker
+from app.core.db import SessionDep, TransactionRoute, create_engine, create_read_sessionmaker
 from app.main import create_app
 from tests.databases import backend_of
 
@@ -35,7 +35,7 @@ async def test_read_sessions_on_postgresql_commit_each_statement(database_url: s
 async def test_only_reads_get_the_read_sessions(database_url: str) -> None:
     """Through the app as `followup serve` builds it: a POST keeps its one transaction."""
     app = create_app(Settings(env="test", database_url=database_url, run_worker=False))
-    probe = APIRouter()
+    probe = APIRouter(route_class=TransactionRoute)
 
     @probe.api_route("/probe", methods=["GET", "POST"])
     async def probe_route(session: SessionDep) -> dict[str, object]:

@@ -12,7 +12,7 @@ from app.applications.filters import ListFilters
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.auth.deps import CurrentUser
 from app.core.concurrency import check_if_match, set_etag
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.core.pagination import Page, PageDep, set_next_link
 from app.core.types import Timestamp
@@ -20,7 +20,10 @@ from app.core.urls import url_for
 from app.models.enums import ApplicationStatus
 
 router = APIRouter(
-    prefix="/applications", tags=["applications"], responses=error_responses(401, 422)
+    route_class=TransactionRoute,
+    prefix="/applications",
+    tags=["applications"],
+    responses=error_responses(401, 422),
 )
 
 

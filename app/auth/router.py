@@ -20,15 +20,15 @@ from app.auth.schemas import (
     UserOut,
 )
 from app.core.config import get_settings
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import Forbidden, Unauthorized, error_responses
 from app.core.ids import parse_id
 from app.core.ratelimit import AuthRateLimit, client_address
 from app.core.urls import url_for
 from app.models.base import utcnow
 
-auth_router = APIRouter(prefix="/auth", tags=["auth"])
-me_router = APIRouter(tags=["auth"], responses=error_responses(401))
+auth_router = APIRouter(route_class=TransactionRoute, prefix="/auth", tags=["auth"])
+me_router = APIRouter(route_class=TransactionRoute, tags=["auth"], responses=error_responses(401))
 
 
 @auth_router.post(

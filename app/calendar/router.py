@@ -9,11 +9,11 @@ from fastapi import APIRouter, Path, Request, Response, status
 from app.auth.deps import CurrentUser
 from app.calendar import service
 from app.calendar.schemas import CalendarFeedOut
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.core.urls import url_for
 
-router = APIRouter(tags=["calendar"])
+router = APIRouter(route_class=TransactionRoute, tags=["calendar"])
 
 ICS = "text/calendar"
 ICS_RESPONSE: dict[int | str, dict[str, Any]] = {

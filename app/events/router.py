@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.applications.deps import OwnedApplication
 from app.auth.deps import CurrentUser
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
@@ -18,7 +18,9 @@ from app.events.schemas import EventCreate, EventOut
 from app.models import Event
 from app.models.enums import EventType
 
-router = APIRouter(tags=["events"], responses=error_responses(401, 404, 422))
+router = APIRouter(
+    route_class=TransactionRoute, tags=["events"], responses=error_responses(401, 404, 422)
+)
 
 
 async def owned_event(event_id: str, user: CurrentUser, session: SessionDep) -> Event:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from app.auth.deps import CurrentUser
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
@@ -24,9 +24,12 @@ from app.models import Integration
 from app.models.base import utcnow
 
 router = APIRouter(
-    prefix="/integrations", tags=["integrations"], responses=error_responses(401, 422)
+    route_class=TransactionRoute,
+    prefix="/integrations",
+    tags=["integrations"],
+    responses=error_responses(401, 422),
 )
-inbound_router = APIRouter(tags=["integrations"])
+inbound_router = APIRouter(route_class=TransactionRoute, tags=["integrations"])
 
 INBOUND_EVENT_SCHEMA = "InboundEvent"
 

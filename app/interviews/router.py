@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from app.applications.deps import OwnedApplication
 from app.auth.deps import CurrentUser
 from app.core.concurrency import check_if_match, set_etag
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
@@ -18,7 +18,9 @@ from app.interviews import service
 from app.interviews.schemas import InterviewCreate, InterviewOut, InterviewPatch
 from app.models import Interview
 
-router = APIRouter(tags=["interviews"], responses=error_responses(401, 404, 422))
+router = APIRouter(
+    route_class=TransactionRoute, tags=["interviews"], responses=error_responses(401, 404, 422)
+)
 
 
 async def owned_interview(interview_id: str, user: CurrentUser, session: SessionDep) -> Interview:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from app.auth.deps import CurrentUser
 from app.core.concurrency import check_if_match, set_etag
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
@@ -17,7 +17,12 @@ from app.models import Reference
 from app.people import reference_service as service
 from app.people.schemas import ReferenceCreate, ReferenceOut, ReferencePatch
 
-router = APIRouter(prefix="/references", tags=["references"], responses=error_responses(401, 422))
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/references",
+    tags=["references"],
+    responses=error_responses(401, 422),
+)
 
 
 async def owned_reference(reference_id: str, user: CurrentUser, session: SessionDep) -> Reference:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.auth.deps import CurrentUser
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.models.base import utcnow
 from app.portability.csv_export import applications_csv
@@ -13,7 +13,9 @@ from app.portability.export import export_document
 from app.portability.importer import import_document
 from app.portability.schemas import ExportDocument, ImportResult
 
-router = APIRouter(tags=["portability"], responses=error_responses(401))
+router = APIRouter(
+    route_class=TransactionRoute, tags=["portability"], responses=error_responses(401)
+)
 
 
 def _attachment(response: Response, name: str) -> None:

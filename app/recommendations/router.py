@@ -13,7 +13,7 @@ from app.applications.deps import OwnedApplication
 from app.applications.schemas import ApplicationOut
 from app.applications.service import get_application
 from app.auth.deps import CurrentUser
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.types import Timestamp
@@ -30,7 +30,9 @@ from app.recommendations.schemas import (
     recommendation_json,
 )
 
-router = APIRouter(tags=["recommendations"], responses=error_responses(401, 422))
+router = APIRouter(
+    route_class=TransactionRoute, tags=["recommendations"], responses=error_responses(401, 422)
+)
 
 
 async def open_recommendation(

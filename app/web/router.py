@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.core.db import TransactionRoute
 from app.web.routes import (
     applications,
     auth,
@@ -18,7 +19,7 @@ from app.web.routes import (
     webhooks,
 )
 
-web_router = APIRouter(include_in_schema=False)
+web_router = APIRouter(route_class=TransactionRoute, include_in_schema=False)
 for module in (
     auth,
     dashboard,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from app.auth.deps import CurrentUser
 from app.core.concurrency import check_if_match, set_etag
 from app.core.config import Settings
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
@@ -24,7 +24,12 @@ from app.webhooks.schemas import (
     WebhookPatch,
 )
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=error_responses(401, 422))
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/webhooks",
+    tags=["webhooks"],
+    responses=error_responses(401, 422),
+)
 
 
 def _allow_private(request: Request) -> bool:

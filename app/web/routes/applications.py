@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.applications import service
 from app.applications.schemas import ApplicationCreate, ApplicationPatch
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.ids import parse_id
 from app.core.pagination import PageParams
 from app.events.service import list_events
@@ -28,7 +28,7 @@ from app.web.routes.confirm import confirm_page
 from app.web.templating import render
 from app.web.timefmt import input_value
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 PAGE_SIZE = 25
 ALL = PageParams(limit=200, cursor=None)

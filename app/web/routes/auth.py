@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.auth import service, throttle
 from app.auth.schemas import RegisterIn
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import TooManyRequests
 from app.core.ratelimit import AuthRateLimit, client_address
 from app.models import User
@@ -21,7 +21,7 @@ from app.web.routes.common import redirect, safe_next
 from app.web.templating import render
 from app.web.timezones import timezone_choices
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 SIGNUP_FIELDS = ("name", "email", "password", "timezone")
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from app.applications.service import has_applications
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import NotFound
 from app.models.base import utcnow
 from app.recommendations.service import (
@@ -24,7 +24,7 @@ from app.web.forms import FormState, attempt
 from app.web.routes.common import redirect, safe_next
 from app.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 GONE = "That step is no longer open: it was already done, dismissed or has changed."
 

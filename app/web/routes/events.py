@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.applications.service import get_application
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.ids import parse_id
 from app.core.pagination import PageParams
 from app.events import service
@@ -27,7 +27,7 @@ from app.web.routes.confirm import confirm_page
 from app.web.templating import render
 from app.web.timefmt import format_datetime, input_value
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 ALL = PageParams(limit=200, cursor=None)
 TEXT_FIELDS = ("type", "channel", "response", "interviewer_id", "interview_id", "reference_id")

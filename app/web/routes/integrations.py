@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.ids import parse_id
 from app.core.pagination import PageParams
 from app.integrations import service
@@ -19,7 +19,7 @@ from app.web.routes.common import redirect
 from app.web.routes.confirm import confirm_page
 from app.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 LIST_PAGE = PageParams(limit=100, cursor=None)
 

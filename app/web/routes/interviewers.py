@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from app.applications.service import get_application
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.ids import parse_id
 from app.models import Application, Interviewer
 from app.people import interviewer_service as service
@@ -20,7 +20,7 @@ from app.web.routes.common import redirect
 from app.web.routes.confirm import confirm_page
 from app.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 TEXT_FIELDS = ("name", "title", "email", "linkedin_url", "phone", "notes")
 FIELDS = (*TEXT_FIELDS, "is_main_contact")

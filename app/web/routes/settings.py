@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.auth import service
 from app.auth.schemas import MePatch
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.models import User
 from app.web import sessions
 from app.web.deps import CheckedForm, Viewer, ViewerDep, settings_of
@@ -18,7 +18,7 @@ from app.web.routes.common import redirect
 from app.web.templating import render
 from app.web.timezones import timezone_choices
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 PROFILE_FIELDS = ("name", "email", "timezone", "current_password")
 PASSWORD_FIELDS = ("current_password", "password", "password_confirmation")

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from app.auth import service
 from app.auth.schemas import ApiTokenIn
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.ids import parse_id
 from app.models import ApiToken
 from app.models.base import utcnow
@@ -18,7 +18,7 @@ from app.web.forms import FieldProblems, FormState, attempt, read_form
 from app.web.routes.common import redirect
 from app.web.templating import render
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 LIFETIMES = {"never": None, "30": 30, "90": 90, "365": 365}
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from app.core.db import SessionDep
+from app.core.db import SessionDep, TransactionRoute
 from app.core.ids import parse_id
 from app.core.pagination import PageParams
 from app.models import WebhookDelivery, WebhookSubscription
@@ -21,7 +21,7 @@ from app.webhooks.event_types import ALL_EVENTS, EVENT_TYPES
 from app.webhooks.outbox import webhook_id
 from app.webhooks.schemas import WebhookCreate, WebhookPatch
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 LIST_PAGE = PageParams(limit=100, cursor=None)
 LOG_PAGE = PageParams(limit=50, cursor=None)
