@@ -16,9 +16,10 @@ the encoders. What it doesn't: uvicorn, the kernel, PostgreSQL.
 
 The list, the detail and the recommendations are the heavy user's (their content
 stays the same from run to run); the creates are the light user's, so they don't
-change the heavy user's list. The last row is bench/reference_app.py doing the
-list's work, counted the same way: the ratio of the two lists is the CPU work
-ratio that perf.py's wrk runs can only estimate.
+change the heavy user's list. Then bench/reference_app.py doing the list's work,
+counted the same way: the ratio of the two lists is the CPU work ratio that
+perf.py's wrk runs can only estimate. The last two rows are floors: what any request
+costs before it does anything (/healthz), and once its token is checked (/me).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 REFERENCE = "reference (asyncpg + orjson), same list"
+FLOOR_NO_DATABASE = "floor: GET /healthz (no database)"
+FLOOR_AUTH_ONLY = "floor: GET /api/v1/me (the token's user)"
 
 
 def _endpoints(state: dict[str, Any]) -> dict[str, tuple[str, str, str, bytes]]:
@@ -61,6 +64,10 @@ def _endpoints(state: dict[str, Any]) -> dict[str, tuple[str, str, str, bytes]]:
         "GET /api/v1/recommendations": ("GET", "/api/v1/recommendations", heavy, b""),
         "POST /api/v1/applications": ("POST", "/api/v1/applications", light, CREATE_BODY),
         REFERENCE: ("GET", "/api/v1/applications?limit=50", heavy, b""),
+        # Floors, for reading the rows above: the same stack with no database work
+        # (middleware, routing, a response model), then with authentication only.
+        FLOOR_NO_DATABASE: ("GET", "/healthz", heavy, b""),
+        FLOOR_AUTH_ONLY: ("GET", "/api/v1/me", heavy, b""),
     }
 
 
