@@ -23,10 +23,10 @@ def _migrate(_: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.core.migrations import upgrade_to_head
+    from app.core.migrations import ensure_up_to_date
     from app.core.request_log import configure_request_logging
 
-    upgrade_to_head(get_settings().database_url)
+    ensure_up_to_date(get_settings().database_url)
     configure_request_logging()
     uvicorn.run(
         "app.main:app",

@@ -42,19 +42,23 @@ def migrated_database(backend: str, folder: Path, server: str | None = None) -> 
     `server` is a PostgreSQL URL to create it on instead of FOLLOWUP_TEST_DATABASE_URL
     (the fault tests' private cluster).
     """
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / f'{secrets.token_hex(4)}.db'}"
+    with empty_database(backend, folder, server) as url:
         upgrade_to_head(url)
         yield url
+
+
+@contextmanager
+def empty_database(backend: str, folder: Path, server: str | None = None) -> Iterator[str]:
+    """The URL of a new database with nothing in it, removed afterwards (PostgreSQL)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / f'{secrets.token_hex(4)}.db'}"
         return
     server = server or PG_URL
     assert server is not None, "FOLLOWUP_TEST_DATABASE_URL is not set"
     name = f"followup_test_{secrets.token_hex(4)}"
     _admin(server, f'CREATE DATABASE "{name}"')
     try:
-        url = make_url(server).set(database=name).render_as_string(hide_password=False)
-        upgrade_to_head(url)
-        yield url
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
