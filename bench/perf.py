@@ -73,8 +73,10 @@ def serving(
 
 
 def followup(
-    url: str, port: int, log: Path, *, count_sql: bool
+    url: str, port: int, log: Path, *, count_sql: bool, code: Path | None = None
 ) -> AbstractContextManager[tuple[int, float]]:
+    """`followup serve` on `url`; with `code`, that checkout's app/ instead of this one's
+    (bench/compare.py), with this venv's packages."""
     env = {
         "FOLLOWUP_DATABASE_URL": url,
         "FOLLOWUP_ENV": "production",
@@ -83,6 +85,8 @@ def followup(
         "FOLLOWUP_RUN_WORKER": "false",
         "FOLLOWUP_COUNT_SQL": "true" if count_sql else "false",
     }
+    if code is not None:
+        env["PYTHONPATH"] = str(code)  # found before the editable install's app/
     args = [str(VENV_BIN / "followup"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     return serving(args, env, port, log)
 
