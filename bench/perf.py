@@ -152,9 +152,16 @@ def rss_mb(pid: int) -> tuple[float, float]:
 def load(
     base: str, pid: int, seeded: Seeded, duration: float, connections: int
 ) -> dict[str, wrk.Result]:
-    """Each endpoint once; the heavy pages one request at a time (their p50 is the target)."""
+    """Each endpoint once; the heavy pages one request at a time (their p50 is the target).
+
+    Creates are the light user's: as the heavy user's, each run would add a few
+    thousand applications to the user whose list and next steps are measured."""
     results = {}
-    for name, (path, headers, body) in endpoints(seeded.heavy, seeded.heavy_application_id).items():
+    reads = endpoints(seeded.heavy, seeded.heavy_application_id)
+    writes = endpoints(seeded.light, seeded.heavy_application_id)
+    for name, (path, headers, body) in reads.items():
+        if body is not None:
+            path, headers, body = writes[name]
         if name == LIST:
             continue  # measured interleaved with the reference
         heavy = "recommendations" in name or "dashboard" in name
