@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.db import create_sessionmaker
-from app.core.driver import DriverQuery
+from app.core.db import create_read_sessionmaker, create_sessionmaker
+from app.core.driver import _CONNECTION, DriverQuery
 from app.models import User
 
 pytestmark = pytest.mark.anyio
@@ -31,3 +31,17 @@ async def test_a_statement_after_a_commit_runs_on_the_session_s_next_connection(
         assert [tuple(row) for row in await USERS_WITH_EMAIL.fetch(session, params)] == [(0,)]
         assert (await session.connection()).sync_connection is not first
     assert engine.pool.checkedout() == 0
+
+
+async def test_a_session_never_starts_with_another_session_s_connection(
+    engine: AsyncEngine,
+) -> None:
+    # The connection is kept in Session.info, which must be each session's own, also
+    # for sessionmakers configured with an info of their own (the read sessions).
+    params = {"email": "nobody@example.com"}
+    for factory in (create_sessionmaker(engine), create_read_sessionmaker(engine)):
+        async with factory() as first:
+            await USERS_WITH_EMAIL.fetch(first, params)
+            assert _CONNECTION in first.info
+        async with factory() as second:
+            assert _CONNECTION not in second.info
