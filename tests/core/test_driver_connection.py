@@ -36,8 +36,8 @@ async def test_a_statement_after_a_commit_runs_on_the_session_s_next_connection(
 async def test_a_session_never_starts_with_another_session_s_connection(
     engine: AsyncEngine,
 ) -> None:
-    # The connection is kept in Session.info, which must be each session's own, also
-    # for sessionmakers configured with an info of their own (the read sessions).
+    # The connection is kept in Session.info, which must be each session's own, for
+    # the write sessions and the read sessions (another engine's options) alike.
     params = {"email": "nobody@example.com"}
     for factory in (create_sessionmaker(engine), create_read_sessionmaker(engine)):
         async with factory() as first:
