@@ -98,15 +98,17 @@ def reference(url: str, port: int, log: Path) -> AbstractContextManager[tuple[in
 
 
 def endpoints(
-    account: Account, application_id: str
+    account: Account, application_id: str, writer: Account | None = None
 ) -> dict[str, tuple[str, dict[str, str], str | None]]:
+    """`account`'s requests; the create is `writer`'s if given."""
     bearer = {"Authorization": f"Bearer {account.token}"}
+    writes = {"Authorization": f"Bearer {(writer or account).token}"}
     return {
         LIST: ("/api/v1/applications?limit=50", bearer, None),
         "GET /api/v1/applications/{id}": (f"/api/v1/applications/{application_id}", bearer, None),
         "GET /api/v1/recommendations": ("/api/v1/recommendations", bearer, None),
         "GET / (dashboard page)": ("/", {"Cookie": f"followup_session={account.web_cookie}"}, None),
-        "POST /api/v1/applications": ("/api/v1/applications", bearer, CREATE_BODY),
+        "POST /api/v1/applications": ("/api/v1/applications", writes, CREATE_BODY),
     }
 
 
@@ -157,11 +159,8 @@ def load(
     Creates are the light user's: as the heavy user's, each run would add a few
     thousand applications to the user whose list and next steps are measured."""
     results = {}
-    reads = endpoints(seeded.heavy, seeded.heavy_application_id)
-    writes = endpoints(seeded.light, seeded.heavy_application_id)
-    for name, (path, headers, body) in reads.items():
-        if body is not None:
-            path, headers, body = writes[name]
+    requests = endpoints(seeded.heavy, seeded.heavy_application_id, writer=seeded.light)
+    for name, (path, headers, body) in requests.items():
         if name == LIST:
             continue  # measured interleaved with the reference
         heavy = "recommendations" in name or "dashboard" in name
