@@ -21,6 +21,7 @@ from app.models.enums import ACTIVE_STATUSES, ApplicationStatus
 _ACTIVE = [s.value for s in ACTIVE_STATUSES]
 
 Shape = tuple[bool, bool | None, bool, bool]
+Q_MAX_LENGTH = 200  # characters of the search text
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from app.applications import listing, service
 from app.applications.deps import OwnedApplication
-from app.applications.filters import ListFilters
+from app.applications.filters import Q_MAX_LENGTH, ListFilters
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.auth.deps import CurrentUser
 from app.core.concurrency import check_if_match, set_etag
@@ -45,7 +45,9 @@ async def list_applications(
     active: Annotated[
         bool | None, Query(description="true: applied, interviewing or offer.")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Search company and role.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=Q_MAX_LENGTH, description="Search company and role.")
+    ] = None,
     updated_since: Annotated[
         Timestamp | None, Query(description="Only those changed at or after this time.")
     ] = None,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from starlette.types import Scope
 
 from app.auth.service import user_for_token
 from app.core.db import SessionDep
@@ -27,9 +29,13 @@ async def current_user(
     if not token:
         raise Unauthorized("Send your token as `Authorization: Bearer <token>`.")
     user = await user_for_token(session, token)
-    # The request log (app/core/request_log.py) reads this to say who made the request.
-    request.state.user_id = user.id
+    note_caller(request.scope, user.id)
     return user
+
+
+def note_caller(scope: Scope, user_id: uuid.UUID) -> None:
+    """Who made the request, for the request log (app/core/request_log.py) to say."""
+    scope.setdefault("state", {})["user_id"] = user_id
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

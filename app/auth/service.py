@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -174,12 +175,28 @@ _TOKEN_OWNER = DriverQuery(
 )
 
 
+_USER_ID = columns_of(User).index(User.__table__.c.id)
+
+
 async def user_for_token(session: AsyncSession, token: str) -> User:
     """The token's user, or 401. Also notes when the token was last used."""
+    return attach_loaded(session, User, await _token_owner(session, token))
+
+
+async def caller_id_for_token(session: AsyncSession, token: str) -> uuid.UUID:
+    """`user_for_token`'s user's id, checked and noted the same way, for a caller that
+    needs nothing else: it doesn't build the ORM's User (4 % of a list's fast path)."""
+    user_id: uuid.UUID = (await _token_owner(session, token))[_USER_ID]
+    return user_id
+
+
+async def _token_owner(session: AsyncSession, token: str) -> Sequence[Any]:
+    """The token's user's `columns_of(User)`, or 401; notes when the token was used."""
     now = utcnow()
     found = await _TOKEN_OWNER.fetch(session, {"digest": token_digest(token)})
     if not found:
         raise Unauthorized("The token is not valid or has been revoked.")
+    user_values: list[Any]
     *user_values, token_id, expires_at, last_used_at = found[0]
     if expires_at is not None and expires_at <= now:
         raise Unauthorized("The token has expired.")
@@ -187,7 +204,7 @@ async def user_for_token(session: AsyncSession, token: str) -> User:
         await session.execute(
             update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
         )
-    return attach_loaded(session, User, user_values)
+    return user_values
 
 
 async def user_id_for_token(session: AsyncSession, token: str) -> uuid.UUID | None:

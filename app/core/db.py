@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from starlette.applications import Starlette
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -98,14 +99,16 @@ def sessionmaker_of(request: Request) -> async_sessionmaker[AsyncSession]:
     return factory
 
 
-def _request_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
-    if request.method in READ_METHODS:
+def request_sessionmaker(app: Starlette, method: str) -> async_sessionmaker[AsyncSession]:
+    """The sessions a request with this method gets: a read's, where there are any."""
+    if method in READ_METHODS:
         reader: async_sessionmaker[AsyncSession] | None = getattr(
-            request.app.state, "read_sessionmaker", None
+            app.state, "read_sessionmaker", None
         )
         if reader is not None:
             return reader
-    return sessionmaker_of(request)
+    factory: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    return factory
 
 
 class TransactionRoute(APIRoute):
@@ -128,10 +131,7 @@ class TransactionRoute(APIRoute):
             try:
                 response = await handle(request)
             except BaseException:
-                # Shielded, as FastAPI shields a dependency's exit: a rollback cut short
-                # by a cancellation would leave the connection out of the pool.
-                with CancelScope(shield=True):
-                    await slot.end(commit=False)
+                await slot.end(commit=False)
                 raise
             await slot.end(commit=True)
             return response
@@ -153,15 +153,30 @@ class _SessionSlot:
         if session is None:
             return  # nothing asked for one
         self.session = None
-        try:
-            if not commit:
+        await end_session(session, commit=commit)
+
+
+async def end_session(session: AsyncSession, *, commit: bool) -> None:
+    """Commit (if `commit`: the request succeeded) or roll back, then close.
+
+    What a request's session comes to: `TransactionRoute` ends its sessions this
+    way, and so does app/applications/list_fast_path.py."""
+    if not commit:
+        # Shielded, as FastAPI shields a dependency's exit: a rollback cut short by a
+        # cancellation would leave the connection out of the pool.
+        with CancelScope(shield=True):
+            try:
                 await session.rollback()
-            elif not _commits_each_statement(session) or _has_pending_changes(session):
-                await session.commit()
-            # else: every statement it ran is committed already; COMMIT would only
-            # cost the ORM's bookkeeping and a greenlet hop (2 % of a list).
-        finally:
-            await session.close()
+            finally:
+                await session.close()
+        return
+    try:
+        if not _commits_each_statement(session) or _has_pending_changes(session):
+            await session.commit()
+        # else: every statement it ran is committed already; COMMIT would only cost
+        # the ORM's bookkeeping and a greenlet hop (2 % of a list).
+    finally:
+        await session.close()
 
 
 def _commits_each_statement(session: AsyncSession) -> bool:
@@ -186,7 +201,7 @@ async def get_session(request: Request) -> AsyncSession:
             "build its APIRouter with route_class=TransactionRoute"
         )
     if slot.session is None:
-        slot.session = _request_sessionmaker(request)()
+        slot.session = request_sessionmaker(request.app, request.method)()
     return slot.session
 
 

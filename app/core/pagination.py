@@ -36,12 +36,18 @@ class PageParams:
     cursor: str | None
 
 
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+CURSOR_MAX_LENGTH = 500
+
+
 # async, though it awaits nothing: FastAPI runs a plain `def` dependency in a worker
 # thread, a thread hand-off on every list request for two integers.
 async def page_params(
-    limit: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = DEFAULT_LIMIT,
     cursor: Annotated[
-        str | None, Query(max_length=500, description="From a previous page's `next_cursor`.")
+        str | None,
+        Query(max_length=CURSOR_MAX_LENGTH, description="From a previous page's `next_cursor`."),
     ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
