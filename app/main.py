@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api import API_PREFIX, ROUTERS
+from app.applications.list_fast_path import ListFastPath
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.errors import install_error_handlers
@@ -78,7 +79,10 @@ def create_app(
     install_webhook_docs(app)  # the schema's `webhooks` section and inbound event types
     install_web(app)  # pages, /static, HTML error pages for non-/api paths
     install_openapi_polish(app)  # last: finishes the schema the others built
-    # Outermost last: the size limit runs before anything reads the body.
+    # Outermost last. Innermost: the list, where it can be served past FastAPI.
+    if settings.list_fast_path:
+        app.add_middleware(ListFastPath, path=f"{API_PREFIX}/applications")
+    # The size limit runs before anything reads the body.
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     # Outside everything that touches the database, inside the log so it sees the 503.

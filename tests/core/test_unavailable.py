@@ -41,6 +41,7 @@ async def offline_client() -> AsyncIterator[httpx.AsyncClient]:
     ("method", "path", "headers"),
     [
         ("GET", "/api/v1/me", {}),
+        ("GET", "/api/v1/applications", {}),  # the list's fast path
         ("POST", "/api/v1/applications", {"Idempotency-Key": "k1"}),  # the middleware's query
         ("POST", "/api/v1/auth/token", {}),
     ],
