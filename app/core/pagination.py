@@ -56,7 +56,7 @@ async def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-def encode_cursor(sort_value: datetime, row_id: uuid.UUID) -> str:
+def encode_cursor(sort_value: datetime, row_id: uuid.UUID | str) -> str:
     raw = json.dumps([sort_value.isoformat(), str(row_id)]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -105,7 +105,7 @@ def cursor_params(params: PageParams) -> dict[str, Any]:
 
 
 def split_page(
-    rows: list[T], params: PageParams, key: Callable[[T], tuple[datetime, uuid.UUID]]
+    rows: list[T], params: PageParams, key: Callable[[T], tuple[datetime, uuid.UUID | str]]
 ) -> tuple[list[T], str | None]:
     """The page and the cursor to the next one, from what `keyset` fetched."""
     if len(rows) <= params.limit:
