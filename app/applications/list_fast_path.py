@@ -4,7 +4,8 @@ The list is the busiest request there is (every client's home screen, every sync
 Counted by callgrind (README, "Performance"), FastAPI's handling of it (routing
 past the other routes, solving five dependencies, validating six query parameters
 one at a time, a Request and a Response object) was a quarter of its instructions:
-5.06 M through the route, 3.74 M here doing the same work. This middleware, the
+5.06 M through the route, 3.74 M here doing the same work (3.31 M once the page came
+gathered by PostgreSQL, listing.py). This middleware, the
 innermost one, does the list's work for the requests it can read completely, and
 hands every other request to the app untouched.
 
