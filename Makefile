@@ -24,8 +24,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# One worker per core (at most four): every worker makes its own throwaway databases,
+# browser and fault-test cluster, so more would only crowd the database server.
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
