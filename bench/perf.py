@@ -42,6 +42,7 @@ from sqlalchemy.engine import make_url
 from app.core.migrations import upgrade_to_head
 
 VENV_BIN = Path(sys.executable).parent
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = Path("var")
 LIST = "GET /api/v1/applications?limit=50"
 CREATE_BODY = json.dumps({"company": "Bench Co", "role_title": "Platform Engineer"})
@@ -87,8 +88,17 @@ def followup(
     }
     if code is not None:
         env["PYTHONPATH"] = str(code)  # found before the editable install's app/
+    compile_bytecode((code or PROJECT_ROOT) / "app")
     args = [str(VENV_BIN / "followup"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     return serving(args, env, port, log)
+
+
+def compile_bytecode(package: Path) -> None:
+    """Write `package`'s .pyc files, as the production image has them (Dockerfile).
+
+    Otherwise a machine with PYTHONDONTWRITEBYTECODE set (this one) compiles every
+    module from source at each start: 0.9 s of a 3 s start here."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
 
 
 def reference(url: str, port: int, log: Path) -> AbstractContextManager[tuple[int, float]]:
