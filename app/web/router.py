@@ -1,10 +1,14 @@
-"""Every page of the web client, in one router kept out of the OpenAPI schema."""
+"""Every page of the web client: its routers, in the order the app includes them.
+
+A tuple, not one router that includes the others: FastAPI builds a nested router's
+routes again when the app includes it: 58 pages built twice, 4 % of the
+instructions it takes to import app.main (callgrind).
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.core.db import TransactionRoute
 from app.web.routes import (
     applications,
     auth,
@@ -19,18 +23,19 @@ from app.web.routes import (
     webhooks,
 )
 
-web_router = APIRouter(route_class=TransactionRoute, include_in_schema=False)
-for module in (
-    auth,
-    dashboard,
-    applications,
-    interviews,
-    interviewers,
-    events,
-    references,
-    settings,
-    tokens,
-    webhooks,
-    integrations,
-):
-    web_router.include_router(module.router)
+WEB_ROUTERS: tuple[APIRouter, ...] = tuple(
+    module.router
+    for module in (
+        auth,
+        dashboard,
+        applications,
+        interviews,
+        interviewers,
+        events,
+        references,
+        settings,
+        tokens,
+        webhooks,
+        integrations,
+    )
+)

@@ -6,12 +6,14 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from app.web.errors import install_html_error_pages
-from app.web.router import web_router
+from app.web.router import WEB_ROUTERS
 from app.web.templating import STATIC_DIR
 
 
 def install_web(app: FastAPI) -> None:
-    """Call after the API's routers and error handlers are installed."""
-    app.include_router(web_router)
+    """Call after the API's routers and error handlers are installed. The pages stay
+    out of the OpenAPI schema."""
+    for router in WEB_ROUTERS:
+        app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_html_error_pages(app)
