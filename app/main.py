@@ -55,6 +55,8 @@ def create_app(
             count_statements_of(engine)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_read_sessionmaker(engine)
+        # The list's fast path reads on the pool directly where the driver allows it.
+        app.state.pooled_engine = engine if engine.dialect.driver == "asyncpg" else None
         try:
             async with embedded_worker(settings, app.state.sessionmaker):
                 yield

@@ -14,10 +14,16 @@ validation and every error answer. The fast path answers only what the route wou
 answer with a 200, with the very same bytes (tests/api/test_list_fast_path.py sends
 the same requests both ways and compares them), by doing what the route does with
 the same functions: `user_for_token`'s check, `listing.list_page`, `listing.page_json`,
-`next_link`, `end_session`. It takes a query only in the plain spelling of each
-parameter, which means the same to the route's validation (`limit=50`, never
-`limit=+50`; `active=true`, never `active=yes`), and passes on anything else, which
-the route then reads or refuses as it always has:
+`next_link`, `end_session`. Where the app has its own engine on asyncpg (as
+`followup serve` runs it on PostgreSQL), it reads on a pooled connection outside
+any session instead (`_read_pooled`: a session's check-out and check-in cost more
+CPU than either statement), and hands the request to the route when the read would
+have to write the token's last_used_at (tests/api/test_list_pooled.py).
+
+It takes a query only in the plain spelling of each parameter, which means the same
+to the route's validation (`limit=50`, never `limit=+50`; `active=true`, never
+`active=yes`), and passes on anything else, which the route then reads or refuses
+as it always has:
 
 - any parameter it doesn't know, given twice (but `status`), or out of range;
 - a cursor that doesn't decode; no `Authorization: Bearer` header, or two of them;
@@ -31,18 +37,21 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.applications import listing
 from app.applications.filters import Q_MAX_LENGTH, ListFilters
 from app.auth.deps import note_caller
-from app.auth.service import caller_id_for_token
+from app.auth.service import caller_id_for_token, caller_id_on_pooled
 from app.core.db import end_session, request_sessionmaker
+from app.core.driver import ConnectionFailed, pooled_connection
 from app.core.errors import BadRequest, Unauthorized
 from app.core.pagination import (
     CURSOR_MAX_LENGTH,
@@ -91,20 +100,11 @@ class ListFastPath:
     async def _answer(
         self, scope: Scope, send: Send, token: str, page: PageParams, filters: ListFilters
     ) -> None:
-        # As the route's TransactionRoute does: the session ends, committed, before the
-        # answer is sent (a token's last_used_at may have been written).
-        session = request_sessionmaker(scope["app"], "GET")()
-        try:
-            try:
-                user_id = await caller_id_for_token(session, token)
-            except Unauthorized as exc:
-                raise Unreadable from exc
-            note_caller(scope, user_id)
-            items, next_cursor = await listing.list_page(session, user_id, page, filters)
-        except BaseException:
-            await end_session(session, commit=False)
-            raise
-        await end_session(session, commit=True)
+        engine: AsyncEngine | None = getattr(scope["app"].state, "pooled_engine", None)
+        if engine is not None and listing.runs_pooled(engine.dialect, page, filters):
+            items, next_cursor = await _read_pooled(engine, scope, token, page, filters)
+        else:
+            items, next_cursor = await _read_in_session(scope, token, page, filters)
         body = listing.page_json(items, next_cursor)
         # What Starlette's Response writes for the route, in its order.
         headers = [(b"content-length", str(len(body)).encode()), (b"content-type", _JSON)]
@@ -112,6 +112,48 @@ class ListFastPath:
             headers.append((b"link", next_link(Request(scope), next_cursor).encode("latin-1")))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+async def _read_in_session(
+    scope: Scope, token: str, page: PageParams, filters: ListFilters
+) -> tuple[list[dict[str, Any]], str | None]:
+    # As the route's TransactionRoute does: the session ends, committed, before the
+    # answer is sent (a token's last_used_at may have been written).
+    session = request_sessionmaker(scope["app"], "GET")()
+    try:
+        try:
+            user_id = await caller_id_for_token(session, token)
+        except Unauthorized as exc:
+            raise Unreadable from exc
+        note_caller(scope, user_id)
+        page_read = await listing.list_page(session, user_id, page, filters)
+    except BaseException:
+        await end_session(session, commit=False)
+        raise
+    await end_session(session, commit=True)
+    return page_read
+
+
+async def _read_pooled(
+    engine: AsyncEngine, scope: Scope, token: str, page: PageParams, filters: ListFilters
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The same two reads on a pooled connection outside any session (PostgreSQL as
+    `followup serve` runs it): a session costs more CPU than either statement.
+
+    What this doesn't do goes to the route: a token due its last_used_at write (about
+    once a minute per token), and a read whose connection failed (discarded from the
+    pool), which the route's session then meets as SQLAlchemy does: a 503 and the
+    pool invalidated during an outage, the answer if only that connection was broken.
+    """
+    async with pooled_connection(engine) as pooled:
+        try:
+            user_id, unnoted = await caller_id_on_pooled(pooled, engine.dialect, token)
+            if unnoted:
+                raise Unreadable
+            note_caller(scope, user_id)
+            return await listing.list_page_pooled(pooled, engine.dialect, user_id, page, filters)
+        except (Unauthorized, ConnectionFailed) as exc:
+            raise Unreadable from exc
 
 
 def read_query(query_string: bytes) -> tuple[PageParams, ListFilters]:

@@ -24,7 +24,9 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Text, bindparam, cast, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import PoolProxiedConnection
 
 from app.applications.filters import ListFilters, Shape, clauses
 from app.applications.schemas import ApplicationOut
@@ -91,18 +93,44 @@ async def list_page(
     """A page of `ApplicationOut`-shaped dicts, newest first, and the next cursor."""
     bind = session.bind
     postgresql = bind is not None and bind.dialect.name == "postgresql"
-    rows = await _query(filters.shape, params.cursor is not None, postgresql).fetch(
-        session,
-        {
-            "owner_id": owner_id,
-            "limit": params.limit + 1,  # one more tells whether there is a next page
-            **filters.params(),
-            **cursor_params(params),
-        },
-    )
+    query = _query(filters.shape, params.cursor is not None, postgresql)
+    rows = await query.fetch(session, _values(owner_id, params, filters))
     if postgresql:
-        return split_page([dict(zip(FIELDS, row, strict=True)) for row in rows], params, _key)
+        return _page_of(rows, params)
     return split_page(_grouped(rows), params, _key)
+
+
+def runs_pooled(dialect: Dialect, params: PageParams, filters: ListFilters) -> bool:
+    """Whether `list_page_pooled` can read this page (not with an expanding IN)."""
+    return _query(filters.shape, params.cursor is not None, True).runs_pooled(dialect)
+
+
+async def list_page_pooled(
+    pooled: PoolProxiedConnection,
+    dialect: Dialect,
+    owner_id: uuid.UUID,
+    params: PageParams,
+    filters: ListFilters,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """`list_page` on a connection held outside any session (PostgreSQL's asyncpg),
+    where `runs_pooled`."""
+    query = _query(filters.shape, params.cursor is not None, True)
+    rows = await query.fetch_pooled(pooled, dialect, _values(owner_id, params, filters))
+    return _page_of(rows, params)
+
+
+def _values(owner_id: uuid.UUID, params: PageParams, filters: ListFilters) -> dict[str, Any]:
+    return {
+        "owner_id": owner_id,
+        "limit": params.limit + 1,  # one more tells whether there is a next page
+        **filters.params(),
+        **cursor_params(params),
+    }
+
+
+def _page_of(rows: Sequence[Any], params: PageParams) -> tuple[list[dict[str, Any]], str | None]:
+    """From PostgreSQL's rows: one per application, in `FIELDS` order."""
+    return split_page([dict(zip(FIELDS, row, strict=True)) for row in rows], params, _key)
 
 
 def _grouped(rows: Sequence[Any]) -> list[dict[str, Any]]:

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import PoolProxiedConnection
 
 from app.auth.schemas import ApiTokenIn, MePatch, RegisterIn
 from app.core.driver import DriverQuery
@@ -194,6 +196,29 @@ async def _token_owner(session: AsyncSession, token: str) -> Sequence[Any]:
     """The token's user's `columns_of(User)`, or 401; notes when the token was used."""
     now = utcnow()
     found = await _TOKEN_OWNER.fetch(session, {"digest": token_digest(token)})
+    user_values, unnoted = _checked(found, now)
+    if unnoted is not None:
+        await session.execute(
+            update(ApiToken).where(ApiToken.id == unnoted).values(last_used_at=now)
+        )
+    return user_values
+
+
+async def caller_id_on_pooled(
+    pooled: PoolProxiedConnection, dialect: Dialect, token: str
+) -> tuple[uuid.UUID, bool]:
+    """`caller_id_for_token`'s check on a connection held outside any session (the
+    list's fast path): the user's id, and whether the token's last_used_at is due the
+    write that this read leaves to `caller_id_for_token`."""
+    found = await _TOKEN_OWNER.fetch_pooled(pooled, dialect, {"digest": token_digest(token)})
+    user_values, unnoted = _checked(found, utcnow())
+    user_id: uuid.UUID = user_values[_USER_ID]
+    return user_id, unnoted is not None
+
+
+def _checked(found: Sequence[Any], now: datetime) -> tuple[list[Any], uuid.UUID | None]:
+    """The user's columns from `_TOKEN_OWNER`'s rows, or 401; and the token's id if its
+    last_used_at is older than `LAST_USED_PRECISION` (so due a write), else None."""
     if not found:
         raise Unauthorized("The token is not valid or has been revoked.")
     user_values: list[Any]
@@ -201,10 +226,8 @@ async def _token_owner(session: AsyncSession, token: str) -> Sequence[Any]:
     if expires_at is not None and expires_at <= now:
         raise Unauthorized("The token has expired.")
     if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
-        await session.execute(
-            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
-        )
-    return user_values
+        return user_values, token_id
+    return user_values, None
 
 
 async def user_id_for_token(session: AsyncSession, token: str) -> uuid.UUID | None:

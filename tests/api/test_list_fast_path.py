@@ -92,7 +92,11 @@ async def both(
 
 @pytest.fixture
 async def seeded(session: AsyncSession, alice: UserWithToken, bob: UserWithToken) -> None:
-    """Alice's applications in every status, some with references; a cursor into them."""
+    await seed(session, alice, bob)
+
+
+async def seed(session: AsyncSession, alice: UserWithToken, bob: UserWithToken) -> None:
+    """Alice's applications in every status, some with references; one of Bob's."""
     references = [await create_reference(session, alice.user, name=f"R{i}") for i in range(3)]
     start = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
     statuses = ["applied", "interviewing", "offer", "rejected", "withdrawn", "applied"]
