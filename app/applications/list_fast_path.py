@@ -49,7 +49,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.applications import listing
 from app.applications.filters import Q_MAX_LENGTH, ListFilters
 from app.auth.deps import note_caller
-from app.auth.service import caller_id_for_token, caller_id_on_pooled
+from app.auth.service import (
+    caller_check_runs_pooled,
+    caller_id_for_token,
+    caller_id_on_pooled,
+)
 from app.core.db import end_session, request_sessionmaker
 from app.core.driver import ConnectionFailed, pooled_connection
 from app.core.errors import BadRequest, Unauthorized
@@ -101,7 +105,11 @@ class ListFastPath:
         self, scope: Scope, send: Send, token: str, page: PageParams, filters: ListFilters
     ) -> None:
         engine: AsyncEngine | None = getattr(scope["app"].state, "pooled_engine", None)
-        if engine is not None and listing.runs_pooled(engine.dialect, page, filters):
+        if (
+            engine is not None
+            and caller_check_runs_pooled(engine.dialect)
+            and listing.runs_pooled(engine.dialect, page, filters)
+        ):
             items, next_cursor = await _read_pooled(engine, scope, token, page, filters)
         else:
             items, next_cursor = await _read_in_session(scope, token, page, filters)

@@ -204,6 +204,11 @@ async def _token_owner(session: AsyncSession, token: str) -> Sequence[Any]:
     return user_values
 
 
+def caller_check_runs_pooled(dialect: Dialect) -> bool:
+    """Whether `caller_id_on_pooled` can run on this dialect's driver."""
+    return _TOKEN_OWNER.runs_pooled(dialect)
+
+
 async def caller_id_on_pooled(
     pooled: PoolProxiedConnection, dialect: Dialect, token: str
 ) -> tuple[uuid.UUID, bool]:

@@ -27,6 +27,7 @@ datetimes), which the tests compare on both databases.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,6 +41,8 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
 from app.core.unavailable import is_database_unavailable
+
+logger = logging.getLogger("followup.errors")
 
 # Process-wide: called with the SQL of each statement run on the driver directly.
 _listeners: list[Callable[[str], None]] = []
@@ -80,8 +83,10 @@ class DriverQuery:
         raw = _pooled(connection)
         if raw is None:
             raw = await connection.get_raw_connection()
+        text, args = _shown(sql, params)
         try:
-            return await _on_driver(raw, sql, params)
+            records: Sequence[Any] = await raw.driver_connection.fetch(text, *args)  # type: ignore[union-attr]
+            return records
         except asyncpg.PostgresError as exc:
             if not is_database_unavailable(exc):
                 raise  # the server refused the statement itself: nothing to retry
@@ -112,39 +117,44 @@ class DriverQuery:
         """Run on a connection held with `pooled_connection` (asyncpg only), if
         `runs_pooled`.
 
-        A statement the server refuses raises asyncpg's error; a connection that
-        fails under it is discarded from the pool and `ConnectionFailed` raised.
+        A statement the server refuses raises asyncpg's error, the connection kept.
+        A connection that fails under it is discarded from the pool (logged) and
+        `ConnectionFailed` raised; anything else that interrupts it (a cancellation,
+        an error nobody expects) discards it too and is raised as it was.
         """
         sql = self._sql_for(dialect)
         if sql is None:
             raise ValueError("not one SQL string: check runs_pooled first")
+        text, args = _shown(sql, params)  # a missing parameter is a bug: raised as it is
         try:
-            return await _on_driver(pooled, sql, params)
+            records: Sequence[Any] = await pooled.driver_connection.fetch(text, *args)  # type: ignore[union-attr]
+            return records
         except asyncpg.PostgresError as exc:
-            if not is_database_unavailable(exc):
-                raise  # the server refused the statement itself: the connection is fine
+            # 57014 (a statement timeout, say) counts as an outage for the 503, but the
+            # connection is fine; so is it after any other refusal of the statement.
+            if isinstance(exc, asyncpg.QueryCanceledError) or not is_database_unavailable(exc):
+                raise
+            await _discard(pooled, exc)
+            raise ConnectionFailed from exc
+        except (asyncpg.InterfaceError, asyncpg.InternalClientError, OSError, TimeoutError) as exc:
+            # The connection is gone, or in a state only its owner knows (a killed
+            # backend leaves asyncpg reporting "another operation is in progress").
             await _discard(pooled, exc)
             raise ConnectionFailed from exc
         except BaseException as exc:
-            # Cancelled mid-statement, or the connection is gone: either way nobody
-            # knows what state it is in, so it must not go back to the pool.
+            # Cancelled mid-statement, or failed in a way nobody expects: the connection's
+            # state is unknown, so it doesn't go back to the pool; the error stays as it was.
             await _discard(pooled, exc)
-            if isinstance(exc, Exception):
-                raise ConnectionFailed from exc
             raise
 
 
-async def _on_driver(
-    raw: PoolProxiedConnection, sql: tuple[str, tuple[str, ...]], params: Mapping[str, Any]
-) -> Sequence[Any]:
-    """The statement on asyncpg itself, shown to the listeners first."""
+def _shown(sql: tuple[str, tuple[str, ...]], params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """The statement's text and arguments in $n order, shown to the listeners first."""
     text, names = sql
+    args = [params[name] for name in names]
     for listener in _listeners:
         listener(text)
-    records: Sequence[Any] = await raw.driver_connection.fetch(  # type: ignore[union-attr]
-        text, *(params[name] for name in names)
-    )
-    return records
+    return text, args
 
 
 class ConnectionFailed(Exception):
@@ -172,6 +182,7 @@ async def pooled_connection(engine: AsyncEngine) -> AsyncIterator[PoolProxiedCon
 
 
 async def _discard(pooled: PoolProxiedConnection, exc: BaseException) -> None:
+    logger.warning("discarding a pooled connection: %s", type(exc).__name__)
     with CancelScope(shield=True):
         await greenlet_spawn(pooled.invalidate, exc)
 
