@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import getpass
 import sys
 from collections.abc import Sequence
@@ -21,12 +22,22 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    # Building the app makes about 150,000 objects that live as long as the process;
+    # the cyclic collector, run over and over meanwhile, finds next to no garbage in
+    # them: 4 % of the instructions to import app.main, 2 % of the whole start
+    # (callgrind). So it waits until the app is built, here rather than in uvicorn,
+    # which then finds it imported.
+    gc.disable()
+    try:
+        import uvicorn
 
-    from app.core.migrations import ensure_up_to_date
-    from app.core.request_log import configure_request_logging
+        from app.core.migrations import ensure_up_to_date
+        from app.core.request_log import configure_request_logging
 
-    ensure_up_to_date(get_settings().database_url)
+        ensure_up_to_date(get_settings().database_url)
+        import app.main  # noqa: F401
+    finally:
+        gc.enable()
     configure_request_logging()
     uvicorn.run(
         "app.main:app",
