@@ -49,13 +49,15 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture(scope="module")
 def own_database(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of its own on the same backend, seeded and committed."""
+    """A database of its own on the same backend (`people` seeds it, committed)."""
     with migrated_database(backend_of(database_url), tmp_path_factory.mktemp("pooled")) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def people(own_database: str) -> dict[str, UserWithToken]:
+    """Alice and Bob, with the applications of test_list_fast_path.py's `seed`."""
+
     async def create() -> dict[str, UserWithToken]:
         engine = create_engine(own_database)
         try:
