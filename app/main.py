@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api import API_PREFIX, ROUTERS
-from app.applications.list_fast_path import ListFastPath
+from app.applications.list_fast_path import ListFastPath, pooled_engine_for
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.errors import install_error_handlers
@@ -55,8 +55,7 @@ def create_app(
             count_statements_of(engine)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_read_sessionmaker(engine)
-        # The list's fast path reads on the pool directly where the driver allows it.
-        app.state.pooled_engine = engine if engine.dialect.driver == "asyncpg" else None
+        app.state.pooled_engine = pooled_engine_for(engine)
         try:
             async with embedded_worker(settings, app.state.sessionmaker):
                 yield

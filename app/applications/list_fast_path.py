@@ -105,11 +105,7 @@ class ListFastPath:
         self, scope: Scope, send: Send, token: str, page: PageParams, filters: ListFilters
     ) -> None:
         engine: AsyncEngine | None = getattr(scope["app"].state, "pooled_engine", None)
-        if (
-            engine is not None
-            and caller_check_runs_pooled(engine.dialect)
-            and listing.runs_pooled(engine.dialect, page, filters)
-        ):
+        if engine is not None and listing.runs_pooled(engine.dialect, page, filters):
             items, next_cursor = await _read_pooled(engine, scope, token, page, filters)
         else:
             items, next_cursor = await _read_in_session(scope, token, page, filters)
@@ -162,6 +158,14 @@ async def _read_pooled(
             return await listing.list_page_pooled(pooled, engine.dialect, user_id, page, filters)
         except (Unauthorized, ConnectionFailed) as exc:
             raise Unreadable from exc
+
+
+def pooled_engine_for(engine: AsyncEngine) -> AsyncEngine | None:
+    """`engine`, if the fast path can read on its pool (asyncpg, and the token's check
+    runs there as one SQL string), else None. Decided once, when the app starts."""
+    if engine.dialect.driver == "asyncpg" and caller_check_runs_pooled(engine.dialect):
+        return engine
+    return None
 
 
 def read_query(query_string: bytes) -> tuple[PageParams, ListFilters]:
