@@ -97,7 +97,8 @@ def compile_bytecode(package: Path) -> None:
     """Write `package`'s .pyc files, as the production image has them (Dockerfile).
 
     Otherwise a machine with PYTHONDONTWRITEBYTECODE set (this one) compiles every
-    module from source at each start: 0.9 s of a 3 s start here."""
+    module from source at each start: about a tenth of the instructions to the first
+    healthy response (callgrind: importing app.main, 5.58 G without, 4.99 G with)."""
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
 
 
