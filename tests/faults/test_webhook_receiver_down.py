@@ -80,6 +80,13 @@ def test_every_event_is_delivered_once_the_receiver_is_back(
             _wait_for("every event delivered", lambda: message_ids <= set(receiver.ids()))
             all_delivered = time.monotonic()
             received = receiver.ids()
+
+        def recorded() -> set[str]:
+            return {a["message_id"] for a in attempts() if a["status_code"] == 200}
+
+        # The worker writes an attempt's outcome after the receiver has answered it:
+        # the receiver can hold every event a moment before the log shows them.
+        _wait_for("every delivery recorded", lambda: recorded() >= message_ids)
         log = attempts()
     assert set(received) == message_ids  # nothing lost, nothing invented
     delivered = {a["message_id"] for a in log if a["status_code"] == 200}
