@@ -33,7 +33,8 @@ ENDPOINTS = {
     "detail": ("GET", "/api/v1/applications/{id}", 3),  # token; application; its references
     # token; the steps come from this process's cache (app/recommendations/cache.py)
     "recommendations": ("GET", "/api/v1/recommendations", 1),
-    "create": ("POST", "/api/v1/applications", 3),  # token; insert; webhook subscriptions
+    # token; the insert, made only while the user has no webhook subscription
+    "create": ("POST", "/api/v1/applications", 2),
     # web session; the cached steps; applications, interviewers and references of the
     # steps shown.
     "dashboard": ("GET", "/", 4),

@@ -74,7 +74,8 @@ async def create_application(
     request: Request,
     response: Response,
 ) -> ApplicationOut:
-    application = await service.create_application(session, user, data)
+    # The request's one write: alone, it can commit as it runs (see the service).
+    application = await service.create_application(session, user, data, alone=True)
     response.headers["Location"] = url_for(
         request, "get_application", application_id=str(application.id)
     )

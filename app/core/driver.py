@@ -17,7 +17,8 @@ the pool on a disconnect as it does for its own statements (see `fetch`). On oth
 databases (SQLite), and for statements with parameters only known at execution time
 (expanding IN lists), it runs through SQLAlchemy as usual. `fetch_pooled` runs it
 on a connection taken from the pool with no session at all (`pooled_connection`),
-for the list's fast path.
+for the list's fast path. `DriverWrite` runs an INSERT ... RETURNING the same way,
+for the API's create, but never runs it twice (see there).
 
 Rows come back as sequences in the statement's column order, from either path.
 Values are the driver's own: on PostgreSQL that is what SQLAlchemy would return for
@@ -34,8 +35,9 @@ from typing import Any
 
 import asyncpg
 from anyio import CancelScope
-from sqlalchemy import Select
+from sqlalchemy import Insert, Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
@@ -59,7 +61,7 @@ def remove(listener: Callable[[str], None]) -> None:
 class DriverQuery:
     """A Core SELECT that runs on asyncpg directly where it can (see the module)."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]] | Insert) -> None:
         self.statement = statement
         # Compiled on first use: (SQL, parameter names in $n order), or None when the
         # statement can't be run as one fixed SQL string.
@@ -87,19 +89,25 @@ class DriverQuery:
         try:
             records: Sequence[Any] = await raw.driver_connection.fetch(text, *args)  # type: ignore[union-attr]
             return records
-        except asyncpg.PostgresError as exc:
-            if not is_database_unavailable(exc):
-                raise  # the server refused the statement itself: nothing to retry
-            return await self._through_sqlalchemy(connection, params)
-        except Exception:
-            # Not the server's answer: the connection is gone or in a state only its
-            # owner knows (a backend killed mid-way leaves asyncpg reporting "another
-            # operation is in progress"). Hand the statement to SQLAlchemy, which meets
-            # the same connection and does what it does for any statement: on a
-            # disconnect, invalidate the whole pool (so every request after this one
-            # reconnects) and raise its own error, a 503 upstream. A SELECT is safe to
-            # run again if the connection was fine after all.
-            return await self._through_sqlalchemy(connection, params)
+        except BaseException as exc:
+            return await self._after_failure(exc, connection, text, params)
+
+    async def _after_failure(
+        self, exc: BaseException, connection: AsyncConnection, text: str, params: Mapping[str, Any]
+    ) -> Sequence[Any]:
+        """What `fetch` answers once the statement failed on the driver."""
+        if not isinstance(exc, Exception):
+            raise exc  # a cancellation: as SQLAlchemy's own statements leave it
+        if isinstance(exc, asyncpg.PostgresError) and not is_database_unavailable(exc):
+            raise exc  # the server refused the statement itself: nothing to retry
+        # The server is going away, or it's not the server's answer: the connection is
+        # gone or in a state only its owner knows (a backend killed mid-way leaves
+        # asyncpg reporting "another operation is in progress"). Hand the statement to
+        # SQLAlchemy, which meets the same connection and does what it does for any
+        # statement: on a disconnect, invalidate the whole pool (so every request after
+        # this one reconnects) and raise its own error, a 503 upstream. A SELECT is
+        # safe to run again if the connection was fine after all.
+        return await self._through_sqlalchemy(connection, params)
 
     async def _through_sqlalchemy(
         self, connection: AsyncConnection, params: Mapping[str, Any]
@@ -146,6 +154,41 @@ class DriverQuery:
             # state is unknown, so it doesn't go back to the pool; the error stays as it was.
             await _discard(pooled, exc)
             raise
+
+
+class DriverWrite(DriverQuery):
+    """An INSERT ... RETURNING run as `DriverQuery` runs a SELECT, except after a failure.
+
+    On asyncpg it goes on the session's connection as it is: inside the request's
+    transaction if one has begun, else committed as it runs (app/applications/service.py
+    says when a caller may want that). An integrity violation is raised as SQLAlchemy's
+    `IntegrityError`, as the ORM's own inserts raise it, the connection kept. Any other
+    failure is raised as it was, and, unless the server only refused the statement, the
+    connection is invalidated first: a write is never run a second time, since whether
+    the first one committed can't be known (as with a connection lost during COMMIT).
+    An outage's error is the one the 503 middleware knows.
+    """
+
+    async def _after_failure(
+        self, exc: BaseException, connection: AsyncConnection, text: str, params: Mapping[str, Any]
+    ) -> Sequence[Any]:
+        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+            raise IntegrityError(text, params, exc) from exc
+        # 57014 (a statement timeout, say) counts as an outage for the 503, but the
+        # connection is fine; so is it after any other refusal of the statement.
+        refused = isinstance(exc, asyncpg.PostgresError) and (
+            isinstance(exc, asyncpg.QueryCanceledError) or not is_database_unavailable(exc)
+        )
+        if not refused:
+            # Gone, cancelled mid-statement, or failed in a way nobody expects.
+            await _invalidate(connection, exc)
+        raise exc
+
+
+async def _invalidate(connection: AsyncConnection, exc: BaseException) -> None:
+    logger.warning("invalidating a session's connection: %s", type(exc).__name__)
+    with CancelScope(shield=True):
+        await connection.invalidate(exc)
 
 
 def _shown(sql: tuple[str, tuple[str, ...]], params: Mapping[str, Any]) -> tuple[str, list[Any]]:

@@ -10,10 +10,10 @@ and unchanged, so nothing is queried or written for it unless the caller changes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect
+from sqlalchemy import ColumnElement, Insert, bindparam, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, make_transient_to_detached
 from sqlalchemy.sql.elements import NamedColumn
@@ -60,3 +60,39 @@ def attach_loaded(session: AsyncSession, entity: type[T], values: Sequence[Any])
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+def insert_where(entity: type, condition: ColumnElement[bool]) -> Insert:
+    """INSERT INTO entity's table (every column) SELECT :column, ... WHERE `condition`,
+    RETURNING `columns_of(entity)`: the row, or no row where the condition didn't hold,
+    in one statement. Each column's value is the bound parameter named after it, which
+    `insert_values` fills; `condition` may use those parameters too."""
+    columns = columns_of(entity)
+    for column in columns:
+        if column.server_default is not None:
+            # Naming every column would override what the server fills in.
+            raise ValueError(f"{column} has a server default: not for insert_where")
+    values = select(*(bindparam(column.key, type_=column.type) for column in columns))
+    return (
+        insert(entity)
+        .from_select([column.key for column in columns], values.where(condition))
+        .returning(*columns)
+    )
+
+
+def insert_values(entity: type, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Every column's value for `insert_where`'s statement: `given`'s, else what the
+    model's Python-side default makes (a fresh id, the time now), else None."""
+    values: dict[str, Any] = {}
+    for column in columns_of(entity):
+        if column.key in given:
+            values[column.key] = given[column.key]
+        elif column.default is None:
+            values[column.key] = None
+        elif column.default.is_callable:
+            values[column.key] = column.default.arg(None)
+        elif column.default.is_scalar:
+            values[column.key] = column.default.arg
+        else:
+            raise ValueError(f"{column}'s default is made by the database: not supported")
+    return values

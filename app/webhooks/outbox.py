@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_json
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.driver import DriverQuery
@@ -49,6 +49,15 @@ async def emit(
     if not matching:
         return None
     return await enqueue(session, owner_id, event_type, data, matching, now=now)
+
+
+def without_subscriptions(owner_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """True while the owner has no enabled subscription, so `emit` would queue nothing,
+    whatever the event: a write made on this condition needs no outbox rows, and can be
+    a statement of its own (the API's create, app/applications/service.py)."""
+    return ~exists().where(
+        WebhookSubscription.owner_id == owner_id, WebhookSubscription.enabled.is_(True)
+    )
 
 
 _ENABLED_SUBSCRIPTIONS = DriverQuery(

@@ -2,19 +2,32 @@
 handled as SQLAlchemy handles its own: the request gets the error the 503 middleware
 knows, and the whole pool is invalidated, so the next requests reconnect instead of
 each meeting a dead connection. On the private cluster, killing the backend for real.
+
+A write (`DriverWrite`) is never run twice: the session's connection is invalidated
+and the error raised, whether the connection died under it or the statement was
+cancelled mid-way; either way nothing is written here, and the pool's next
+connection is a new one.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import asyncpg
 import pytest
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, func, select, text, true
 from sqlalchemy import exc as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.core.db import create_engine, create_sessionmaker
-from app.core.driver import DriverQuery
+from app.core.driver import DriverQuery, DriverWrite
+from app.core.loaded import insert_values, insert_where
 from app.core.unavailable import is_database_unavailable
-from app.models import User
+from app.models import Reference, User
+from tests.factories import create_user
 
 pytestmark = pytest.mark.anyio
 
@@ -67,3 +80,60 @@ async def test_a_killed_connection_fails_cleanly_and_invalidates_the_pool(
             assert list(await QUERY.fetch(session, {"email": "nobody@example.com"})) == []
     finally:
         await engine.dispose()
+
+
+WRITE = DriverWrite(insert_where(Reference, true()))
+# The same INSERT, after a pause the test cuts short (pg_sleep's void IS NOT NULL: true).
+SLOW_WRITE = DriverWrite(insert_where(Reference, func.pg_sleep(bindparam("pause")).is_not(None)))
+REFERENCES = text('SELECT count(*) FROM "references"')
+
+
+async def test_a_write_on_a_killed_connection_invalidates_it_and_writes_nothing(
+    cluster_database_url: str,
+) -> None:
+    engine = create_engine(cluster_database_url)
+    try:
+        async with _about_to_write(engine) as (session, values, connection):
+            victim = await _pid(connection)
+            await _terminate(cluster_database_url, victim)
+            # asyncpg's "connection is closed": it already knew the backend had gone.
+            with pytest.raises(asyncpg.InterfaceError) as failure:
+                await WRITE.fetch(session, values)
+            assert is_database_unavailable(failure.value)  # a 503 for the request
+            assert connection.invalidated
+        await _nothing_written_and_a_new_connection(engine, victim)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_cancelled_write_invalidates_its_connection_and_writes_nothing(
+    cluster_database_url: str,
+) -> None:
+    engine = create_engine(cluster_database_url)
+    try:
+        async with _about_to_write(engine) as (session, values, connection):
+            cancelled = await _pid(connection)
+            with anyio.move_on_after(0.5) as waited:
+                await SLOW_WRITE.fetch(session, {**values, "pause": 30})
+            assert waited.cancelled_caught
+            assert connection.invalidated
+        await _nothing_written_and_a_new_connection(engine, cancelled)
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def _about_to_write(
+    engine: AsyncEngine,
+) -> AsyncIterator[tuple[AsyncSession, dict[str, Any], AsyncConnection]]:
+    """A session holding its connection, and a reference's values to write on it."""
+    async with create_sessionmaker(engine)() as session:
+        owner = await create_user(session)
+        values = insert_values(Reference, {"owner_id": owner.id, "name": "Grace"})
+        yield session, values, await session.connection()
+
+
+async def _nothing_written_and_a_new_connection(engine: AsyncEngine, old_pid: int) -> None:
+    assert await _pid_of_a_pooled_connection(engine) != old_pid
+    async with engine.connect() as conn:
+        assert await conn.scalar(REFERENCES) == 0
