@@ -5,6 +5,8 @@ caused them, so they commit or roll back together: a crash after the commit lose
 nothing (the worker finds the rows), and a change that rolled back sends nothing.
 Users without a matching subscription pay one indexed query and get no rows; it runs
 on every write, so it reads two columns straight on the driver (app/core/driver.py).
+The API's create asks first, inside its INSERT (`without_subscriptions`), and comes
+here only for an owner who has an enabled subscription.
 """
 
 from __future__ import annotations
