@@ -44,15 +44,13 @@ class IdempotencyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers", ()))
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
         key_raw = headers.get(b"idempotency-key")
         auth = headers.get(b"authorization", b"").decode("latin-1")
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
-            or key_raw is None
-            or not auth.lower().startswith("bearer ")
-        ):
+        if key_raw is None or not auth.lower().startswith("bearer "):
             await self.app(scope, receive, send)
             return
         key = key_raw.decode("latin-1").strip()

@@ -19,9 +19,15 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
+            return
+        if declared in (None, b"0") and b"transfer-encoding" not in headers:
+            # No body at all (every GET): in HTTP/1.1 a request without either header
+            # has none, so there is nothing to read and replay.
+            await self.app(scope, receive, send)
             return
         # Without a (truthful) Content-Length, read the body here, bounded, then replay it.
         try:

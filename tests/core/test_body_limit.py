@@ -1,0 +1,71 @@
+"""BodySizeLimitMiddleware reads a body only where there can be one.
+
+The 413s themselves are tests/api/test_protocol.py's (declared and streamed bodies);
+here, what the middleware does with the `receive` of a request it lets through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.types import Message, Receive, Scope, Send
+
+from app.core.limits import BodySizeLimitMiddleware
+
+pytestmark = pytest.mark.anyio
+
+
+class Inner:
+    """The app behind the middleware: keeps the `receive` it got and the body it read."""
+
+    def __init__(self) -> None:
+        self.receive: Receive | None = None
+        self.body = b""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.receive = receive
+        self.body = (await receive())["body"]
+
+
+class Client:
+    """The server's side: counts how often the body was asked for."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.calls = 0
+
+    async def receive(self) -> Message:
+        self.calls += 1
+        return {"type": "http.request", "body": self.body, "more_body": False}
+
+    async def send(self, message: Message) -> None:
+        raise AssertionError(f"nothing should be answered here: {message}")
+
+
+def _scope(method: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    return {"type": "http", "method": method, "path": "/", "headers": headers}
+
+
+@pytest.mark.parametrize("headers", [[], [(b"content-length", b"0")]])
+async def test_a_request_without_a_body_goes_on_untouched(
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    inner, client = Inner(), Client(b"")
+    await BodySizeLimitMiddleware(inner)(_scope("GET", headers), client.receive, client.send)
+    assert inner.receive == client.receive  # the server's own, nothing read before
+    assert client.calls == 1  # by the app
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [[(b"content-length", b"7")], [(b"transfer-encoding", b"chunked")]],
+)
+async def test_a_body_is_read_within_the_limit_then_replayed(
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    inner, client = Inner(), Client(b'{"a":1}')
+    middleware = BodySizeLimitMiddleware(inner, max_bytes=100)
+    await middleware(_scope("POST", headers), client.receive, client.send)
+    assert inner.receive != client.receive
+    assert (inner.body, client.calls) == (b'{"a":1}', 1)
