@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ from app.core.driver import DriverWrite
 from app.core.errors import Conflict, NotFound
 from app.core.loaded import attach_loaded, columns_of, insert_values, insert_where
 from app.core.pagination import PageParams, paginate
-from app.models import Application, User
+from app.models import Application, Reference, User
 from app.models.application import application_references
 from app.models.base import utcnow
 from app.models.enums import ApplicationStatus
@@ -105,20 +106,15 @@ async def create_application(
     event are written together as below.
     """
     values = {**data.model_dump(exclude={"reference_ids"}), "owner_id": user.id, "source": source}
-    if alone and not data.reference_ids:
-        try:
+    try:
+        if alone and not data.reference_ids:
             rows = await _INSERT_UNLESS_SUBSCRIBED.fetch(
                 session, insert_values(Application, values)
             )
-        except IntegrityError as exc:
-            raise _external_id_taken() from exc
-        if rows:
-            application = attach_loaded(session, Application, rows[0])
-            set_committed_value(application, "references", [])
-            return application
-    references = list(await owned_references(session, user.id, data.reference_ids))
-    connection = await session.connection()
-    try:
+            if rows:
+                return _loaded(session, rows[0], [])
+        references = list(await owned_references(session, user.id, data.reference_ids))
+        connection = await session.connection()
         row = (await connection.execute(_INSERT, values)).one()
         if references:
             await connection.execute(
@@ -127,9 +123,15 @@ async def create_application(
             )
     except IntegrityError as exc:
         raise _external_id_taken() from exc
+    application = _loaded(session, row, references)
+    await emit(session, user.id, "application.created", ApplicationOut.of(application))
+    return application
+
+
+def _loaded(session: AsyncSession, row: Any, references: Sequence[Reference]) -> Application:
+    """The inserted row as the session's Application, its references as given."""
     application = attach_loaded(session, Application, row)
     set_committed_value(application, "references", references)
-    await emit(session, user.id, "application.created", ApplicationOut.of(application))
     return application
 
 

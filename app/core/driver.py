@@ -138,9 +138,7 @@ class DriverQuery:
             records: Sequence[Any] = await pooled.driver_connection.fetch(text, *args)  # type: ignore[union-attr]
             return records
         except asyncpg.PostgresError as exc:
-            # 57014 (a statement timeout, say) counts as an outage for the 503, but the
-            # connection is fine; so is it after any other refusal of the statement.
-            if isinstance(exc, asyncpg.QueryCanceledError) or not is_database_unavailable(exc):
+            if _refused(exc):
                 raise
             await _discard(pooled, exc)
             raise ConnectionFailed from exc
@@ -174,15 +172,20 @@ class DriverWrite(DriverQuery):
     ) -> Sequence[Any]:
         if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
             raise IntegrityError(text, params, exc) from exc
-        # 57014 (a statement timeout, say) counts as an outage for the 503, but the
-        # connection is fine; so is it after any other refusal of the statement.
-        refused = isinstance(exc, asyncpg.PostgresError) and (
-            isinstance(exc, asyncpg.QueryCanceledError) or not is_database_unavailable(exc)
-        )
-        if not refused:
+        if not _refused(exc):
             # Gone, cancelled mid-statement, or failed in a way nobody expects.
             await _invalidate(connection, exc)
         raise exc
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether the server refused the statement, its connection fine for the next one.
+
+    57014 (a statement timeout, say) counts as an outage for the 503, but the
+    connection is fine; so is it after any other refusal of the statement."""
+    return isinstance(exc, asyncpg.PostgresError) and (
+        isinstance(exc, asyncpg.QueryCanceledError) or not is_database_unavailable(exc)
+    )
 
 
 async def _invalidate(connection: AsyncConnection, exc: BaseException) -> None:

@@ -81,16 +81,12 @@ def test_every_event_is_delivered_once_the_receiver_is_back(
             all_delivered = time.monotonic()
             received = receiver.ids()
 
-        def recorded() -> set[str]:
-            return {a["message_id"] for a in attempts() if a["status_code"] == 200}
-
         # The worker writes an attempt's outcome after the receiver has answered it:
         # the receiver can hold every event a moment before the log shows them.
-        _wait_for("every delivery recorded", lambda: recorded() >= message_ids)
+        _wait_for("every delivery recorded", lambda: _delivered(attempts()) >= message_ids)
         log = attempts()
     assert set(received) == message_ids  # nothing lost, nothing invented
-    delivered = {a["message_id"] for a in log if a["status_code"] == 200}
-    assert delivered == message_ids
+    assert _delivered(log) == message_ids
     report(
         "webhook receiver down, then back",
         events_while_down=EVENTS,
@@ -101,3 +97,8 @@ def test_every_event_is_delivered_once_the_receiver_is_back(
         seconds_from_back_to_all_delivered=round(all_delivered - back, 2),
         events_lost=len(message_ids - set(received)),
     )
+
+
+def _delivered(log: list[dict[str, Any]]) -> set[str]:
+    """The messages the delivery log shows answered 200."""
+    return {a["message_id"] for a in log if a["status_code"] == 200}
