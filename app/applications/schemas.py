@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -101,4 +102,13 @@ class ApplicationOut(BaseModel):
                 if name != "reference_ids"
             },
             reference_ids=sorted((r.id for r in application.references), key=str),
+        )
+
+    @classmethod
+    def of_new(cls, values: Mapping[str, Any]) -> ApplicationOut:
+        """A new application's, from its row's values (`loaded.values_of`): it has no
+        references yet."""
+        return cls(
+            **{name: values[name] for name in cls.model_fields if name != "reference_ids"},
+            reference_ids=[],
         )

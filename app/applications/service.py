@@ -8,17 +8,25 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, insert, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.pool import PoolProxiedConnection
 
 from app.applications.filters import ListFilters, clauses
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.applications.status import change_status
 from app.core.driver import DriverWrite
 from app.core.errors import Conflict, NotFound
-from app.core.loaded import attach_loaded, columns_of, insert_values, insert_where
+from app.core.loaded import (
+    attach_loaded,
+    columns_of,
+    insert_values,
+    insert_where,
+    values_of,
+)
 from app.core.pagination import PageParams, paginate
 from app.models import Application, Reference, User
 from app.models.application import application_references
@@ -105,7 +113,7 @@ async def create_application(
     one write. If the owner has a subscription, it writes nothing, and the row and its
     event are written together as below.
     """
-    values = {**data.model_dump(exclude={"reference_ids"}), "owner_id": user.id, "source": source}
+    values = _new_values(data, user.id, source)
     try:
         if alone and not data.reference_ids:
             rows = await _INSERT_UNLESS_SUBSCRIBED.fetch(
@@ -126,6 +134,33 @@ async def create_application(
     application = _loaded(session, row, references)
     await emit(session, user.id, "application.created", ApplicationOut.of(application))
     return application
+
+
+def create_runs_pooled(dialect: Dialect) -> bool:
+    """Whether `create_alone_pooled` can run on this dialect's driver."""
+    return _INSERT_UNLESS_SUBSCRIBED.runs_pooled(dialect)
+
+
+async def create_alone_pooled(
+    pooled: PoolProxiedConnection, dialect: Dialect, owner_id: uuid.UUID, data: ApplicationCreate
+) -> ApplicationOut | None:
+    """`create_application(..., alone=True)`'s one statement on a connection held
+    outside any session (the create's fast path), where it commits as it runs.
+
+    The new application; or None, nothing written, where the owner has a webhook
+    subscription (the row and its event go together: `create_application` without
+    `alone`). `StatementRefused` if the server refused the row (a taken external_id),
+    nothing written either. References given are a caller's mistake: ValueError.
+    """
+    if data.reference_ids:
+        raise ValueError("references are linked in create_application's transaction")
+    values = insert_values(Application, _new_values(data, owner_id, "manual"))
+    rows = await _INSERT_UNLESS_SUBSCRIBED.fetch_pooled(pooled, dialect, values)
+    return ApplicationOut.of_new(values_of(Application, rows[0])) if rows else None
+
+
+def _new_values(data: ApplicationCreate, owner_id: uuid.UUID, source: str) -> dict[str, Any]:
+    return {**data.model_dump(exclude={"reference_ids"}), "owner_id": owner_id, "source": source}
 
 
 def _loaded(session: AsyncSession, row: Any, references: Sequence[Reference]) -> Application:

@@ -18,7 +18,8 @@ databases (SQLite), and for statements with parameters only known at execution t
 (expanding IN lists), it runs through SQLAlchemy as usual. `fetch_pooled` runs it
 on a connection taken from the pool with no session at all (`pooled_connection`),
 for the list's fast path. `DriverWrite` runs an INSERT ... RETURNING the same way,
-for the API's create, but never runs it twice (see there).
+for the API's create, on the session's connection or a pooled one (the create's
+fast path), but never runs it twice (see there).
 
 Rows come back as sequences in the statement's column order, from either path.
 Values are the driver's own: on PostgreSQL that is what SQLAlchemy would return for
@@ -130,10 +131,7 @@ class DriverQuery:
         `ConnectionFailed` raised; anything else that interrupts it (a cancellation,
         an error nobody expects) discards it too and is raised as it was.
         """
-        sql = self._sql_for(dialect)
-        if sql is None:
-            raise ValueError("not one SQL string: check runs_pooled first")
-        text, args = _shown(sql, params)  # a missing parameter is a bug: raised as it is
+        text, args = self._shown_pooled(dialect, params)
         try:
             records: Sequence[Any] = await pooled.driver_connection.fetch(text, *args)  # type: ignore[union-attr]
             return records
@@ -152,6 +150,12 @@ class DriverQuery:
             # state is unknown, so it doesn't go back to the pool; the error stays as it was.
             await _discard(pooled, exc)
             raise
+
+    def _shown_pooled(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        sql = self._sql_for(dialect)
+        if sql is None:
+            raise ValueError("not one SQL string: check runs_pooled first")
+        return _shown(sql, params)  # a missing parameter is a bug: raised as it is
 
 
 class DriverWrite(DriverQuery):
@@ -176,6 +180,28 @@ class DriverWrite(DriverQuery):
             # Gone, cancelled mid-statement, or failed in a way nobody expects.
             await _invalidate(connection, exc)
         raise exc
+
+    async def fetch_pooled(
+        self, pooled: PoolProxiedConnection, dialect: Dialect, params: Mapping[str, Any]
+    ) -> Sequence[Any]:
+        """Run on a connection held with `pooled_connection`, if `runs_pooled`: there
+        it commits as it runs (the create's fast path).
+
+        A statement the server refused (an integrity violation, a timeout) wrote
+        nothing: `StatementRefused` is raised, the connection kept, and the caller may
+        have it done another way. Any other failure discards the connection and is
+        raised as it was, never as `ConnectionFailed`: whether the write committed
+        can't be known, so it must not be tried again.
+        """
+        text, args = self._shown_pooled(dialect, params)
+        try:
+            records: Sequence[Any] = await pooled.driver_connection.fetch(text, *args)  # type: ignore[union-attr]
+            return records
+        except BaseException as exc:
+            if _refused(exc):
+                raise StatementRefused from exc
+            await _discard(pooled, exc)
+            raise
 
 
 def _refused(exc: BaseException) -> bool:
@@ -207,6 +233,11 @@ class ConnectionFailed(Exception):
     """A pooled connection failed under a statement and was discarded (see
     `DriverQuery.fetch_pooled`): whatever the statement was for can be tried again
     through SQLAlchemy, which deals with the outage as it does for its own."""
+
+
+class StatementRefused(Exception):
+    """The server refused a write run by `DriverWrite.fetch_pooled`: nothing was
+    written, and the connection is fine."""
 
 
 @asynccontextmanager

@@ -43,6 +43,12 @@ def columns_of(entity: type) -> tuple[NamedColumn[Any], ...]:
     return _layout(entity)[0]
 
 
+def values_of(entity: type, values: Sequence[Any]) -> dict[str, Any]:
+    """A row of `columns_of(entity)` as {attribute name: value}, for a caller that
+    needs no ORM instance."""
+    return dict(zip(_layout(entity)[1], values, strict=True))
+
+
 def attach_loaded(session: AsyncSession, entity: type[T], values: Sequence[Any]) -> T:
     """The `entity` with these values of `columns_of(entity)`, in the session as loaded;
     the session's own instance if it already holds that row."""
