@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api import API_PREFIX, ROUTERS
+from app.applications.create_fast_path import CreateFastPath
 from app.applications.list_fast_path import ListFastPath, pooled_engine_for
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
@@ -80,7 +81,10 @@ def create_app(
     install_webhook_docs(app)  # the schema's `webhooks` section and inbound event types
     install_web(app)  # pages, /static, HTML error pages for non-/api paths
     install_openapi_polish(app)  # last: finishes the schema the others built
-    # Outermost last. Innermost: the list, where it can be served past FastAPI.
+    # Outermost last. Innermost: the create and the list, where they can be served
+    # past FastAPI.
+    if settings.create_fast_path:
+        app.add_middleware(CreateFastPath, path=f"{API_PREFIX}/applications")
     if settings.list_fast_path:
         app.add_middleware(ListFastPath, path=f"{API_PREFIX}/applications")
     # The size limit runs before anything reads the body.

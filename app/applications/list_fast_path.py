@@ -86,12 +86,7 @@ class ListFastPath:
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] != self.path
-            or scope["method"] != "GET"
-            or scope.get("root_path")
-        ):
+        if not addressed_to(scope, "GET", self.path):
             await self.app(scope, receive, send)
             return
         try:
@@ -158,6 +153,17 @@ async def _read_pooled(
             return await listing.list_page_pooled(pooled, engine.dialect, user_id, page, filters)
         except (Unauthorized, ConnectionFailed) as exc:
             raise Unreadable from exc
+
+
+def addressed_to(scope: Scope, method: str, path: str) -> bool:
+    """Whether a fast path for `method` `path` may look at this request (not under a
+    root_path, which the route's URLs would have to carry)."""
+    return (
+        scope["type"] == "http"
+        and scope["path"] == path
+        and scope["method"] == method
+        and not scope.get("root_path")
+    )
 
 
 def pooled_engine_for(engine: AsyncEngine) -> AsyncEngine | None:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.applications import listing, service
+from app.applications.create_fast_path import owner_subscribed
 from app.applications.deps import OwnedApplication
 from app.applications.filters import Q_MAX_LENGTH, ListFilters
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
@@ -74,8 +75,10 @@ async def create_application(
     request: Request,
     response: Response,
 ) -> ApplicationOut:
-    # The request's one write: alone, it can commit as it runs (see the service).
-    application = await service.create_application(session, user, data, alone=True)
+    # The request's one write: alone, it can commit as it runs (see the service),
+    # unless the fast path has just found that a subscription rules it out.
+    alone = not owner_subscribed(request.scope)
+    application = await service.create_application(session, user, data, alone=alone)
     response.headers["Location"] = url_for(
         request, "get_application", application_id=str(application.id)
     )

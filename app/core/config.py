@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # GET /api/v1/applications served before FastAPI's handling where it can be
     # (app/applications/list_fast_path.py); false sends every list through the route.
     list_fast_path: bool = True
+    # POST /api/v1/applications likewise, on PostgreSQL (app/applications/create_fast_path.py).
+    create_fast_path: bool = True
     # Benchmark only: report SQL statements per request in X-SQL-Statements.
     count_sql: bool = False
 

@@ -51,7 +51,8 @@ class Served:
 
 @pytest.fixture(scope="module")
 async def served(own_database: str) -> AsyncIterator[Served]:
-    async with serving(own_database) as (app, client):
+    # The route's own path: tests/api/test_create_fast_path.py has the fast path's.
+    async with serving(own_database, create_fast_path=False) as (app, client):
         yield Served(app, client)
 
 
