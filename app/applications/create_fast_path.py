@@ -12,7 +12,7 @@ statements on a pooled connection outside any session and answers what the route
 would answer with a 201: the very same bytes and headers
 (tests/api/test_create_fast_path.py sends the same requests both ways and compares).
 
-Everything else goes to the route, with the body replayed as it was received:
+Everything else goes to the route, with the body replayed (app/core/asgi.py):
 
 - an app with no pooled engine (SQLite, the tests' sessions), or a root_path;
 - a Content-Type other than exactly `application/json`; no `Authorization: Bearer`
@@ -33,17 +33,17 @@ route's own would (app/core/driver.py, `DriverWrite`).
 from __future__ import annotations
 
 import json
-from collections import deque
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.applications import service
 from app.applications.list_fast_path import Unreadable, addressed_to, bearer_token
 from app.applications.schemas import ApplicationCreate
 from app.auth.deps import note_caller
 from app.auth.service import caller_id_on_pooled
+from app.core.asgi import ClientGone, read_body, replay_body
 from app.core.concurrency import etag
 from app.core.driver import ConnectionFailed, StatementRefused, pooled_connection
 from app.core.errors import Unauthorized
@@ -72,17 +72,20 @@ class CreateFastPath:
         if engine is None or not service.create_runs_pooled(engine.dialect):
             await self.app(scope, receive, send)
             return
-        received: list[Message] = []
+        body: bytes | None = None
         try:
             token = bearer_token(scope["headers"])
             if not _sends_json(scope["headers"]):
                 raise Unreadable
-            data = read_body(await _whole_body(receive, received))
+            body = await read_body(receive)
+            data = parse_create(body)
             if data.reference_ids:
                 raise Unreadable
             await _answer(engine, scope, send, token, data)
+        except ClientGone:
+            return  # nobody to answer, as the size limit does; nothing was written
         except Unreadable:
-            await self.app(scope, _replaying(received, receive), send)
+            await self.app(scope, receive if body is None else replay_body(body, receive), send)
 
 
 async def _answer(
@@ -117,7 +120,7 @@ async def _answer(
     await send({"type": "http.response.body", "body": body})
 
 
-def read_body(body: bytes) -> ApplicationCreate:
+def parse_create(body: bytes) -> ApplicationCreate:
     """The body as the route reads it (`json.loads`, then the model), if it is valid."""
     try:
         return ApplicationCreate.model_validate(json.loads(body))
@@ -128,30 +131,3 @@ def read_body(body: bytes) -> ApplicationCreate:
 def _sends_json(headers: list[tuple[bytes, bytes]]) -> bool:
     values = [value for name, value in headers if name == b"content-type"]
     return values == [_JSON]
-
-
-async def _whole_body(receive: Receive, received: list[Message]) -> bytes:
-    """The request's body, each message kept in `received` for the route, if handed on."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        received.append(message)
-        if message["type"] != "http.request":
-            raise Unreadable  # the client went away: the route meets it as it would
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replaying(received: list[Message], receive: Receive) -> Receive:
-    """`receive`, giving back first what was already received."""
-    if not received:
-        return receive
-    pending = deque(received)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.popleft()
-        return await receive()
-
-    return replay
