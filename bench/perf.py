@@ -58,15 +58,18 @@ def serving(
         process = subprocess.Popen(args, env={**os.environ, **env}, stdout=out, stderr=out)
     try:
         url = f"http://127.0.0.1:{port}/healthz"
-        while True:
-            if process.poll() is not None or time.perf_counter() - started > 60:
-                raise RuntimeError(f"{args[0]} did not come up: see {log}")
-            try:
-                if httpx.get(url, timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.01)
+        # One client for all the polls: `httpx.get` builds a client (and its TLS context)
+        # every time, 30 to 80 ms here, which delayed seeing the first 200 by as much.
+        with httpx.Client(timeout=1) as poller:
+            while True:
+                if process.poll() is not None or time.perf_counter() - started > 60:
+                    raise RuntimeError(f"{args[0]} did not come up: see {log}")
+                try:
+                    if poller.get(url).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.01)
         yield process.pid, time.perf_counter() - started
     finally:
         process.terminate()
