@@ -26,7 +26,6 @@ from app.health import router as health_router
 from app.recommendations.cache import step_cache
 from app.web import install_web
 from app.webhooks.openapi_docs import install_webhook_docs
-from app.worker import embedded_worker
 
 DESCRIPTION = """\
 Followup tracks job applications, interviews, the people met, references and
@@ -58,7 +57,14 @@ def create_app(
         app.state.read_sessionmaker = create_read_sessionmaker(engine)
         app.state.pooled_engine = pooled_engine_for(engine)
         try:
-            async with embedded_worker(settings, app.state.sessionmaker):
+            if settings.run_worker:
+                # Imported only when the worker runs in this process: an API process of
+                # its own never needs the worker's HTTP client (httpx) to start.
+                from app.worker import embedded_worker
+
+                async with embedded_worker(settings, app.state.sessionmaker):
+                    yield
+            else:
                 yield
         finally:
             await engine.dispose()
