@@ -37,6 +37,11 @@ def _serve(args: argparse.Namespace) -> int:
         ensure_up_to_date(get_settings().database_url)
         import app.main  # noqa: F401
     finally:
+        # Frozen, they are left out of every later collection, the full ones too
+        # (2 % of the start's instructions, and less work in each full collection
+        # under load). The little garbage among them (about 1,500 objects) stays:
+        # a full collection to find it took 200 ms here.
+        gc.freeze()
         gc.enable()
     configure_request_logging()
     uvicorn.run(
