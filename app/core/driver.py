@@ -38,7 +38,7 @@ import asyncpg
 from anyio import CancelScope
 from sqlalchemy import Insert, Select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
@@ -165,10 +165,11 @@ class DriverWrite(DriverQuery):
     transaction if one has begun, else committed as it runs (app/applications/service.py
     says when a caller may want that). An integrity violation is raised as SQLAlchemy's
     `IntegrityError`, as the ORM's own inserts raise it, the connection kept. Any other
-    failure is raised as it was, and, unless the server only refused the statement, the
-    connection is invalidated first: a write is never run a second time, since whether
-    the first one committed can't be known (as with a connection lost during COMMIT).
-    An outage's error is the one the 503 middleware knows.
+    failure is raised as it was (asyncpg's "another operation is in progress" as
+    SQLAlchemy's `OperationalError`, below), and, unless the server only refused the
+    statement, the connection is invalidated first: a write is never run a second time,
+    since whether the first one committed can't be known (as with a connection lost
+    during COMMIT). An outage's error is the one the 503 middleware knows.
     """
 
     async def _after_failure(
@@ -179,6 +180,11 @@ class DriverWrite(DriverQuery):
         if not _refused(exc):
             # Gone, cancelled mid-statement, or failed in a way nobody expects.
             await _invalidate(connection, exc)
+        if isinstance(exc, asyncpg.InternalClientError):
+            # A backend killed just before the write leaves asyncpg taking in the
+            # server's last error ("another operation is in progress"): the connection
+            # is gone, which is an outage, as SQLAlchemy reports one.
+            raise OperationalError(text, params, exc, connection_invalidated=True) from exc
         raise exc
 
     async def fetch_pooled(

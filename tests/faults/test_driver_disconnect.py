@@ -96,12 +96,44 @@ async def test_a_write_on_a_killed_connection_invalidates_it_and_writes_nothing(
         async with _about_to_write(engine) as (session, values, connection):
             victim = await _pid(connection)
             await _terminate(cluster_database_url, victim)
-            # asyncpg's "connection is closed": it already knew the backend had gone.
-            with pytest.raises(asyncpg.InterfaceError) as failure:
+            # asyncpg's "connection is closed" if it already knew the backend had gone,
+            # or, still taking in the server's last error, "another operation is in
+            # progress", raised as SQLAlchemy's OperationalError.
+            with pytest.raises((asyncpg.InterfaceError, sa.OperationalError)) as failure:
                 await WRITE.fetch(session, values)
             assert is_database_unavailable(failure.value)  # a 503 for the request
             assert connection.invalidated
         await _nothing_written_and_a_new_connection(engine, victim)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_write_meeting_the_servers_last_error_is_an_outage(
+    cluster_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other outcome of the race above, made certain: the backend's FATAL is being
+    taken in when the write starts, so asyncpg won't start it."""
+    engine = create_engine(cluster_database_url)
+    try:
+        async with _about_to_write(engine) as (session, values, connection):
+            driver = (await connection.get_raw_connection()).driver_connection
+            busy = asyncpg.InternalClientError(
+                "cannot switch to state 11; another operation (2) is in progress"
+            )
+
+            async def refuse(*_: object) -> None:
+                raise busy
+
+            with monkeypatch.context() as patch:
+                patch.setattr(type(driver), "fetch", refuse)  # slotted: not on the instance
+                with pytest.raises(sa.OperationalError) as failure:
+                    await WRITE.fetch(session, values)
+            assert failure.value.orig is busy
+            assert failure.value.connection_invalidated
+            assert is_database_unavailable(failure.value)  # a 503 for the request
+            assert connection.invalidated
+        async with engine.connect() as conn:
+            assert await conn.scalar(REFERENCES) == 0
     finally:
         await engine.dispose()
 
