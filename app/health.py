@@ -1,6 +1,7 @@
 """/healthz (the process is up) and /readyz (the database answers)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Literal
 

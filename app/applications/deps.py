@@ -1,6 +1,7 @@
 """Load-or-404 for applications, scoped to the caller."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated
 

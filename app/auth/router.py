@@ -1,6 +1,7 @@
 """/auth, /me and /tokens."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from datetime import timedelta
 from typing import Annotated

@@ -1,6 +1,7 @@
 """/calendar.ics and the secret feed URL for calendar apps."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated, Any
 

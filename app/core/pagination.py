@@ -1,6 +1,7 @@
 """Keyset pagination with opaque cursors and a `Link: rel="next"` header."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 import base64
 import binascii

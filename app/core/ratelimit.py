@@ -9,7 +9,8 @@ counts on its own: behind a load balancer with N processes the effective limit i
 to N times the setting. That is fine for a brake on abuse; it is not a quota.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 import math
 import time

@@ -1,6 +1,7 @@
 """/applications/{id}/events and /events/{id}"""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated
 

@@ -1,6 +1,7 @@
 """/export, /import and /export/applications.csv"""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from fastapi import APIRouter, Response
 

@@ -1,6 +1,7 @@
 """/recommendations: what to do next, and done / dismiss / snooze."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 import uuid
 from datetime import datetime

@@ -5,7 +5,8 @@ routes again when the app includes it: 58 pages built twice, 4 % of the
 instructions it takes to import app.main (callgrind).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from fastapi import APIRouter
 

@@ -1,6 +1,7 @@
 """Applications: the list, one page each, create, edit and delete."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated, Any
 

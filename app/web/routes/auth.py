@@ -1,6 +1,7 @@
 """Sign up, log in, log out."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Any
 

@@ -1,6 +1,7 @@
 """Small helpers the page modules share."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from urllib.parse import urlsplit
 

@@ -1,6 +1,7 @@
 """The confirmation step every delete goes through (a page, so it works without JS)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from starlette.requests import Request
 from starlette.responses import Response

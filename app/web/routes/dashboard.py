@@ -1,6 +1,7 @@
 """The dashboard of next steps, and one-click done / snooze / dismiss."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated, Literal
 

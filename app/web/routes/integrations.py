@@ -1,6 +1,7 @@
 """Settings: integrations, the signed inbound endpoints for ATS-like tools."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated
 

@@ -1,6 +1,7 @@
 """The people met during an application: add, edit, delete."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated, Any
 

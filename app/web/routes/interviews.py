@@ -1,6 +1,7 @@
 """Interviews of an application: add, edit, delete. Times are typed in the user's timezone."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated, Any
 

@@ -1,6 +1,7 @@
 """Settings: personal API tokens (shown once when created, revocable at once)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from datetime import timedelta
 

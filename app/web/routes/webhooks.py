@@ -1,6 +1,7 @@
 """Settings: webhook subscriptions, their delivery log, test sends and redelivery."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
 
 from typing import Annotated, Any
 
