@@ -358,6 +358,44 @@ async def test_a_lost_connection_under_the_insert_is_a_503_never_a_second_try(
     assert again.status_code == 201, again.text
 
 
+@pytest.mark.parametrize("layer", ["app", "fast path"])
+async def test_a_client_gone_before_its_body_ends_is_not_answered_and_nothing_is_written(
+    apps: Apps, owners: Owners, reader: AsyncEngine, layer: str
+) -> None:
+    """In the app, the body limit outside the fast path reads every body first and
+    meets the disconnect itself; alone, on PostgreSQL, the fast path does the same."""
+    body = json.dumps(BODY).encode()
+    messages = [
+        {"type": "http.request", "body": body[:10], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = {**owners.fast.headers, "Content-Type": "application/json"}
+    headers["Content-Length"] = str(len(body))  # promised in full; 10 bytes come
+    raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    scope = {"type": "http", "method": "POST", "path": URL, "headers": raw, "app": apps.fast_app}
+    before = apps.spy.lists
+    if layer == "app":
+        await apps.fast_app(scope, receive, send)
+    else:
+        await _layer(apps.fast_app, CreateFastPath)(scope, receive, send)
+    statuses = [m["status"] for m in sent if m["type"] == "http.response.start"]
+    assert await _stored(reader, owners.fast) == []
+    if layer == "fast path" and not apps.answers:
+        # SQLite: handed on, and the route, meeting the disconnect, answers nobody a 400.
+        assert (statuses, apps.spy.lists - before) == ([400], 1)
+    else:
+        assert (statuses, apps.spy.lists - before) == ([], 0)
+
+
 @pytest.fixture
 async def reader(own_database: str) -> AsyncIterator[AsyncEngine]:
     """Another engine on the same database: it sees only what was committed."""
