@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import asyncpg
 from anyio import CancelScope
@@ -166,7 +166,7 @@ class DriverWrite(DriverQuery):
     says when a caller may want that). An integrity violation is raised as SQLAlchemy's
     `IntegrityError`, as the ORM's own inserts raise it, the connection kept. Any other
     failure is raised as it was (asyncpg's "another operation is in progress" as
-    SQLAlchemy's `OperationalError`, below), and, unless the server only refused the
+    SQLAlchemy's `OperationalError`: `_raise_known`), and, unless the server only refused the
     statement, the connection is invalidated first: a write is never run a second time,
     since whether the first one committed can't be known (as with a connection lost
     during COMMIT). An outage's error is the one the 503 middleware knows.
@@ -180,12 +180,7 @@ class DriverWrite(DriverQuery):
         if not _refused(exc):
             # Gone, cancelled mid-statement, or failed in a way nobody expects.
             await _invalidate(connection, exc)
-        if isinstance(exc, asyncpg.InternalClientError):
-            # A backend killed just before the write leaves asyncpg taking in the
-            # server's last error ("another operation is in progress"): the connection
-            # is gone, which is an outage, as SQLAlchemy reports one.
-            raise OperationalError(text, params, exc, connection_invalidated=True) from exc
-        raise exc
+        _raise_known(exc, text, params)
 
     async def fetch_pooled(
         self, pooled: PoolProxiedConnection, dialect: Dialect, params: Mapping[str, Any]
@@ -196,8 +191,8 @@ class DriverWrite(DriverQuery):
         A statement the server refused (an integrity violation, a timeout) wrote
         nothing: `StatementRefused` is raised, the connection kept, and the caller may
         have it done another way. Any other failure discards the connection and is
-        raised as it was, never as `ConnectionFailed`: whether the write committed
-        can't be known, so it must not be tried again.
+        raised as `_raise_known` raises it, never as `ConnectionFailed`: whether the
+        write committed can't be known, so it must not be tried again.
         """
         text, args = self._shown_pooled(dialect, params)
         try:
@@ -207,7 +202,22 @@ class DriverWrite(DriverQuery):
             if _refused(exc):
                 raise StatementRefused from exc
             await _discard(pooled, exc)
-            raise
+            _raise_known(exc, text, args)
+
+
+def _raise_known(
+    exc: BaseException, text: str, params: Mapping[str, Any] | Sequence[Any]
+) -> NoReturn:
+    """Raise a write's failure, its connection already given up, as the 503 middleware
+    knows an outage's.
+
+    A backend killed just before the write leaves asyncpg taking in the server's last
+    error ("another operation is in progress"): the connection is gone, an outage, so
+    it goes up as SQLAlchemy reports one. Anything else goes up as it was.
+    """
+    if isinstance(exc, asyncpg.InternalClientError):
+        raise OperationalError(text, params, exc, connection_invalidated=True) from exc
+    raise exc
 
 
 def _refused(exc: BaseException) -> bool:
