@@ -165,11 +165,10 @@ class DriverWrite(DriverQuery):
     transaction if one has begun, else committed as it runs (app/applications/service.py
     says when a caller may want that). An integrity violation is raised as SQLAlchemy's
     `IntegrityError`, as the ORM's own inserts raise it, the connection kept. Any other
-    failure is raised as it was (asyncpg's "another operation is in progress" as
-    SQLAlchemy's `OperationalError`: `_raise_known`), and, unless the server only refused the
-    statement, the connection is invalidated first: a write is never run a second time,
-    since whether the first one committed can't be known (as with a connection lost
-    during COMMIT). An outage's error is the one the 503 middleware knows.
+    failure is raised as `_raise_known` raises it, and, unless the server only refused
+    the statement, the connection is invalidated first: a write is never run a second
+    time, since whether the first one committed can't be known (as with a connection
+    lost during COMMIT). An outage's error is the one the 503 middleware knows.
     """
 
     async def _after_failure(
