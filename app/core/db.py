@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from anyio import CancelScope
+from asyncpg import InternalClientError
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -56,7 +57,21 @@ def create_engine(raw_url: str, **kwargs: Any) -> AsyncEngine:
     # connection that died (the server restarted) fails its request instead, and that
     # error invalidates the whole pool, so the next requests reconnect.
     options: dict[str, Any] = {"pool_size": 10, "max_overflow": 10, **kwargs}
-    return create_async_engine(url, **options)
+    engine = create_async_engine(url, **options)
+    event.listen(engine.sync_engine, "handle_error", _broken_protocol_is_a_disconnect)
+    return engine
+
+
+def _broken_protocol_is_a_disconnect(context: ExceptionContext) -> None:
+    """A connection whose backend was killed while it sat idle fails its next statement
+    with asyncpg's InternalClientError ("cannot switch to state ...; another operation
+    is in progress"): asyncpg took in the server's last error between statements and
+    the socket's end hasn't arrived yet. The connection still looks open, which is all
+    SQLAlchemy's asyncpg dialect checks for a disconnect, so it would be kept and the
+    request would get a 500. Its state is unknown either way: call it a disconnect, so
+    the pool is invalidated and the request gets the 503 of an outage."""
+    if isinstance(context.original_exception.__cause__, InternalClientError):
+        context.is_disconnect = True
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -7,6 +7,11 @@ A write (`DriverWrite`) is never run twice: the session's connection is invalida
 and the error raised, whether the connection died under it or the statement was
 cancelled mid-way; either way nothing is written here, and the pool's next
 connection is a new one.
+
+A connection asyncpg can't use any more (InternalClientError, which a killed
+backend's last error leaves behind while the socket still looks open) counts as a
+disconnect for SQLAlchemy's own statements too, including a driver read handed back
+to SQLAlchemy: the pool is invalidated and the request gets a 503.
 """
 
 from __future__ import annotations
@@ -82,6 +87,47 @@ async def test_a_killed_connection_fails_cleanly_and_invalidates_the_pool(
         await engine.dispose()
 
 
+BROKEN = asyncpg.InternalClientError(
+    "cannot switch to state 11; another operation (2) is in progress"
+)
+
+
+async def _refuse(*_: object) -> None:
+    raise BROKEN
+
+
+async def test_a_statement_meeting_a_broken_protocol_invalidates_the_pool(
+    cluster_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways a request's SELECT can reach asyncpg: SQLAlchemy's own statement, and a
+    driver read that hands its failure back to SQLAlchemy."""
+    engine = create_engine(cluster_database_url)
+    sessions = create_sessionmaker(engine)
+    through_orm = select(User.id).where(User.email == "nobody@example.com")
+    try:
+        for run in (
+            lambda session: session.execute(through_orm),
+            lambda session: QUERY.fetch(session, {"email": "nobody@example.com"}),
+        ):
+            idle = await engine.connect()
+            idle_pid = await _pid(idle)
+            async with sessions() as session:
+                broken = await _pid(await session.connection())
+                await idle.close()
+                with monkeypatch.context() as patch:
+                    # Slotted classes: patched on the class, not the instance.
+                    patch.setattr(asyncpg.Connection, "fetch", _refuse)
+                    patch.setattr(asyncpg.prepared_stmt.PreparedStatement, "fetch", _refuse)
+                    with pytest.raises(sa.DBAPIError) as failure:
+                        await run(session)
+            assert failure.value.orig.__cause__ is BROKEN
+            assert failure.value.connection_invalidated
+            assert is_database_unavailable(failure.value)  # a 503 for the request
+            assert await _pid_of_a_pooled_connection(engine) not in {idle_pid, broken}
+    finally:
+        await engine.dispose()
+
+
 WRITE = DriverWrite(insert_where(Reference, true()))
 # The same INSERT, after a pause the test cuts short (pg_sleep's void IS NOT NULL: true).
 SLOW_WRITE = DriverWrite(insert_where(Reference, func.pg_sleep(bindparam("pause")).is_not(None)))
@@ -116,19 +162,11 @@ async def test_a_write_meeting_the_servers_last_error_is_an_outage(
     engine = create_engine(cluster_database_url)
     try:
         async with _about_to_write(engine) as (session, values, connection):
-            driver = (await connection.get_raw_connection()).driver_connection
-            busy = asyncpg.InternalClientError(
-                "cannot switch to state 11; another operation (2) is in progress"
-            )
-
-            async def refuse(*_: object) -> None:
-                raise busy
-
             with monkeypatch.context() as patch:
-                patch.setattr(type(driver), "fetch", refuse)  # slotted: not on the instance
+                patch.setattr(asyncpg.Connection, "fetch", _refuse)  # slotted: not on the instance
                 with pytest.raises(sa.OperationalError) as failure:
                     await WRITE.fetch(session, values)
-            assert failure.value.orig is busy
+            assert failure.value.orig is BROKEN
             assert failure.value.connection_invalidated
             assert is_database_unavailable(failure.value)  # a 503 for the request
             assert connection.invalidated
