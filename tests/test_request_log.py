@@ -38,6 +38,19 @@ async def test_a_request_is_one_json_line_with_a_generated_id(
     assert line["time"].endswith("+00:00")
 
 
+async def test_the_line_keeps_a_path_as_it_was_sent(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A `%` is never taken for a format directive, and the line stays one JSON line."""
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        r = await client.get("/no/such/100%25%20sure%s/%C3%A9%0A")
+    assert r.status_code == 404
+    [record] = [rec for rec in caplog.records if rec.name == logger.name]
+    assert "\n" not in record.getMessage()
+    assert json.loads(record.getMessage())["path"] == "/no/such/100% sure%s/é\n"
+    assert record.request["path"] == "/no/such/100% sure%s/é\n"  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("given", ["abc-123", "trace.01_X", "a" * 200])
 async def test_a_sane_request_id_is_passed_through(
     client: httpx.AsyncClient, given: str, caplog: pytest.LogCaptureFixture

@@ -8,7 +8,6 @@ otherwise; it is echoed on every response, error responses included.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
@@ -17,6 +16,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -107,7 +107,15 @@ class RequestLogMiddleware:
         user_id = scope.get("state", {}).get("user_id")
         if user_id is not None:
             line["user_id"] = str(user_id)
-        logger.info(json.dumps(line), extra={"request": line})
+        # makeRecord and handle rather than info(): info() also looks up the caller's
+        # file and line, a walk up the stack on every request, for fields a request
+        # line doesn't show. With orjson, the line went from 138 k to 77 k
+        # instructions (callgrind, README "Performance"). No args: never %-formatted.
+        message = orjson.dumps(line).decode()
+        record = logger.makeRecord(
+            logger.name, logging.INFO, "", 0, message, (), None, extra={"request": line}
+        )
+        logger.handle(record)
 
 
 class _JsonLines(logging.StreamHandler):  # type: ignore[type-arg]
