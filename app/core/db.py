@@ -69,7 +69,9 @@ def _broken_protocol_is_a_disconnect(context: ExceptionContext) -> None:
     the socket's end hasn't arrived yet. The connection still looks open, which is all
     SQLAlchemy's asyncpg dialect checks for a disconnect, so it would be kept and the
     request would get a 500. Its state is unknown either way: call it a disconnect, so
-    the pool is invalidated and the request gets the 503 of an outage."""
+    the pool is invalidated and the request gets the 503 of an outage. (Statements run
+    on the driver directly meet this in app/core/driver.py: `_raise_known`, and
+    `fetch_pooled`'s discard.)"""
     if isinstance(context.original_exception.__cause__, InternalClientError):
         context.is_disconnect = True
 

@@ -212,7 +212,8 @@ def _raise_known(
 
     A backend killed just before the write leaves asyncpg taking in the server's last
     error ("another operation is in progress"): the connection is gone, an outage, so
-    it goes up as SQLAlchemy reports one. Anything else goes up as it was.
+    it goes up as SQLAlchemy reports one. Anything else goes up as it was. Statements
+    SQLAlchemy runs itself get the same from app/core/db.py's `handle_error` listener.
     """
     if isinstance(exc, asyncpg.InternalClientError):
         raise OperationalError(text, params, exc, connection_invalidated=True) from exc
