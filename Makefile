@@ -16,9 +16,11 @@ install: $(STAMP)
 
 # Byte-compiled first: where PYTHONDONTWRITEBYTECODE is set, Python would otherwise
 # compile every module of app/ from source at each start (only changed ones are redone).
+# Another port: `make run PORT=8001`.
+PORT ?= 8000
 run: install
 	$(BIN)/python -m compileall -q app
-	$(BIN)/followup serve --host 127.0.0.1 --port 8000
+	$(BIN)/followup serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check app tests alembic $(wildcard bench)
