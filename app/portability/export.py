@@ -24,30 +24,36 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.policy import Recommendation, recommend
-from app.portability.schemas import FORMAT, FORMAT_VERSION, ExportDocument
+from app.portability.schemas import (
+    FORMAT,
+    FORMAT_VERSION,
+    ApplicationDoc,
+    EventDoc,
+    ExportDocument,
+    IntegrationDoc,
+    InterviewDoc,
+    InterviewerDoc,
+    ProfileDoc,
+    ReferenceDoc,
+    Row,
+    WebhookDoc,
+)
 from app.recommendations.loader import load_policy_input, user_input
 
-REFERENCE_FIELDS = (
-    "id", "name", "email", "phone", "relationship", "company", "title", "notes", "created_at",
-    "updated_at",
-)  # fmt: skip
-APPLICATION_FIELDS = (
-    "id", "company", "role_title", "job_url", "location", "notes", "status", "recruiter_name",
-    "recruiter_email", "expected_response_by", "follow_up_channel", "second_round_expected",
-    "references_requested_at", "source", "external_id", "created_at", "updated_at",
-)  # fmt: skip
-INTERVIEWER_FIELDS = (
-    "id", "name", "title", "email", "linkedin_url", "phone", "is_main_contact", "notes",
-    "created_at", "updated_at",
-)  # fmt: skip
-INTERVIEW_FIELDS = (
-    "id", "starts_at", "ends_at", "kind", "round", "topics", "mutual_interests", "notes",
-    "created_at", "updated_at",
-)  # fmt: skip
-EVENT_FIELDS = (
-    "id", "type", "occurred_at", "interviewer_id", "interview_id", "reference_id", "channel",
-    "response", "notes", "from_status", "to_status", "created_at",
-)  # fmt: skip
+
+def _columns(doc: type[Row]) -> tuple[str, ...]:
+    """The fields `doc` copies from its row, by name (ExportDocument puts them in order)."""
+    return tuple(name for name in doc.model_fields if name not in doc.links)
+
+
+PROFILE_FIELDS = _columns(ProfileDoc)
+REFERENCE_FIELDS = _columns(ReferenceDoc)
+APPLICATION_FIELDS = _columns(ApplicationDoc)
+INTERVIEWER_FIELDS = _columns(InterviewerDoc)
+INTERVIEW_FIELDS = _columns(InterviewDoc)
+EVENT_FIELDS = _columns(EventDoc)
+WEBHOOK_FIELDS = _columns(WebhookDoc)
+INTEGRATION_FIELDS = _columns(IntegrationDoc)
 
 
 def _pick(row: object, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -95,7 +101,7 @@ async def export_document(session: AsyncSession, user: User) -> ExportDocument:
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "exported_at": utcnow(),
-            "profile": _pick(user, ("email", "name", "timezone", "created_at")),
+            "profile": _pick(user, PROFILE_FIELDS),
             "references": [_pick(r, REFERENCE_FIELDS) for r in references],
             "applications": [
                 {
@@ -107,12 +113,10 @@ async def export_document(session: AsyncSession, user: User) -> ExportDocument:
             ],
             "recommendation_states": await _recommendation_states(session, user),
             "webhooks": [
-                _pick(w, ("id", "url", "events", "description", "enabled", "created_at"))
-                for w in await _rows(session, WebhookSubscription, owned)
+                _pick(w, WEBHOOK_FIELDS) for w in await _rows(session, WebhookSubscription, owned)
             ],
             "integrations": [
-                _pick(i, ("id", "name", "created_at"))
-                for i in await _rows(session, Integration, owned)
+                _pick(i, INTEGRATION_FIELDS) for i in await _rows(session, Integration, owned)
             ],
         }
     )

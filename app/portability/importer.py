@@ -28,7 +28,13 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.policy import recommend
-from app.portability.schemas import ExportDocument, ImportResult, RecommendationStateDoc
+from app.portability.schemas import (
+    ApplicationDoc,
+    ExportDocument,
+    ImportResult,
+    InterviewDoc,
+    RecommendationStateDoc,
+)
 from app.portability.validate import check_document, document_ids
 from app.recommendations.loader import load_policy_input, user_input
 
@@ -111,9 +117,7 @@ async def _add_items(
         application = Application(
             id=remap(app_doc.id),
             owner_id=owner,
-            **app_doc.model_dump(
-                exclude={"id", "reference_ids", "interviewers", "interviews", "events"}
-            ),
+            **app_doc.model_dump(exclude={"id", *ApplicationDoc.links}),
         )
         application.references = [references[r] for r in app_doc.reference_ids]
         session.add(application)
@@ -132,7 +136,7 @@ async def _add_items(
                 id=remap(i.id),
                 owner_id=owner,
                 application_id=application.id,
-                **i.model_dump(exclude={"id", "interviewer_ids"}),
+                **i.model_dump(exclude={"id", *InterviewDoc.links}),
             )
             interview.interviewers = [people[p] for p in i.interviewer_ids]
             session.add(interview)

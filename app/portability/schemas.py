@@ -8,7 +8,8 @@ inputs: an import can't smuggle in anything the API would refuse.
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from collections.abc import Mapping
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -24,6 +25,17 @@ from app.core.types import (
     Url,
 )
 from app.interviews.schemas import MutualInterests, Topics
+from app.models import (
+    Application,
+    Base,
+    Event,
+    Integration,
+    Interview,
+    Interviewer,
+    Reference,
+    User,
+    WebhookSubscription,
+)
 from app.models.enums import ApplicationStatus, Channel, EventType, InterviewKind, ReplyResponse
 
 FORMAT = "followup.export"
@@ -35,8 +47,34 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ProfileDoc(Item):
+class Row(Item):
+    """A row of `model`, as its columns: the export copies each field but the `links` from
+    the column of the same name, and the import writes them back the same way."""
+
+    model: ClassVar[type[Base]]
+    # Fields made from other rows (link tables, child items), not copied from a column.
+    links: ClassVar[frozenset[str]] = frozenset()
+    # The model's columns the document leaves out, each with why. A column that is neither
+    # here nor a field fails tests/test_field_coverage.py: no new one is dropped unnoticed.
+    left_out: ClassVar[Mapping[str, str]] = {}
+
+
+# Why the ownership and edit-counter columns are never in a document.
+OWNER = "the account importing the document owns what it creates"
+PARENT = "the item is nested under its application"
+VERSION = "counts edits on this server, for concurrent writes; a restored row starts anew"
+
+
+class ProfileDoc(Row):
     """Informational on import except `name` and `timezone`, which are restored."""
+
+    model: ClassVar[type[Base]] = User
+    left_out: ClassVar[Mapping[str, str]] = {
+        "id": "the importing account keeps its own",
+        "password_hash": "credentials are never exported",
+        "data_version": "a cache key for this server's next steps",
+        "updated_at": "the importing account keeps its own",
+    }
 
     email: Email = Field(description="Not changed by an import: the account keeps its own.")
     name: Name
@@ -44,7 +82,10 @@ class ProfileDoc(Item):
     created_at: Timestamp
 
 
-class ReferenceDoc(Item):
+class ReferenceDoc(Row):
+    model: ClassVar[type[Base]] = Reference
+    left_out: ClassVar[Mapping[str, str]] = {"owner_id": OWNER, "version": VERSION}
+
     id: uuid.UUID
     name: Name
     email: Email | None = None
@@ -57,7 +98,14 @@ class ReferenceDoc(Item):
     updated_at: Timestamp
 
 
-class InterviewerDoc(Item):
+class InterviewerDoc(Row):
+    model: ClassVar[type[Base]] = Interviewer
+    left_out: ClassVar[Mapping[str, str]] = {
+        "owner_id": OWNER,
+        "application_id": PARENT,
+        "version": VERSION,
+    }
+
     id: uuid.UUID
     name: Name
     title: ShortText | None = Field(default=None, examples=["Engineering Manager"])
@@ -70,7 +118,15 @@ class InterviewerDoc(Item):
     updated_at: Timestamp
 
 
-class InterviewDoc(Item):
+class InterviewDoc(Row):
+    model: ClassVar[type[Base]] = Interview
+    links: ClassVar[frozenset[str]] = frozenset({"interviewer_ids"})
+    left_out: ClassVar[Mapping[str, str]] = {
+        "owner_id": OWNER,
+        "application_id": PARENT,
+        "version": VERSION,
+    }
+
     id: uuid.UUID
     starts_at: Timestamp
     ends_at: Timestamp
@@ -92,8 +148,11 @@ class InterviewDoc(Item):
         return self
 
 
-class EventDoc(Item):
+class EventDoc(Row):
     """Every event, `status_changed` ones (written by the server) included."""
+
+    model: ClassVar[type[Base]] = Event
+    left_out: ClassVar[Mapping[str, str]] = {"owner_id": OWNER, "application_id": PARENT}
 
     id: uuid.UUID
     type: EventType
@@ -120,7 +179,13 @@ class EventDoc(Item):
         return self
 
 
-class ApplicationDoc(Item):
+class ApplicationDoc(Row):
+    model: ClassVar[type[Base]] = Application
+    links: ClassVar[frozenset[str]] = frozenset(
+        {"reference_ids", "interviewers", "interviews", "events"}
+    )
+    left_out: ClassVar[Mapping[str, str]] = {"owner_id": OWNER, "version": VERSION}
+
     id: uuid.UUID
     company: Name = Field(examples=["Acme Corp"])
     role_title: Name = Field(examples=["Backend Engineer"])
@@ -170,9 +235,20 @@ class RecommendationStateDoc(Item):
     )
 
 
-class WebhookDoc(Item):
+class WebhookDoc(Row):
     """A webhook subscription, for the record: an import does not recreate it (its secret
     is never exported, and receivers would reject a new one): subscribe again."""
+
+    model: ClassVar[type[Base]] = WebhookSubscription
+    left_out: ClassVar[Mapping[str, str]] = {
+        "owner_id": OWNER,
+        "secret": "secrets are never exported",
+        "disabled_reason": "delivery state on this server; not recreated",
+        "disabled_at": "delivery state on this server; not recreated",
+        "failing_since": "delivery state on this server; not recreated",
+        "version": VERSION,
+        "updated_at": "for the record only: when it was made is enough",
+    }
 
     id: uuid.UUID
     url: str = Field(max_length=2048)
@@ -182,9 +258,16 @@ class WebhookDoc(Item):
     created_at: Timestamp
 
 
-class IntegrationDoc(Item):
+class IntegrationDoc(Row):
     """An inbound integration, for the record: an import does not recreate it (its secret
     is never exported): create it again and give the tool its new URL and secret."""
+
+    model: ClassVar[type[Base]] = Integration
+    left_out: ClassVar[Mapping[str, str]] = {
+        "owner_id": OWNER,
+        "secret": "secrets are never exported",
+        "last_received_at": "delivery state on this server; not recreated",
+    }
 
     id: uuid.UUID
     name: str = Field(max_length=100)

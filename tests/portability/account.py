@@ -20,10 +20,24 @@ async def post(client: httpx.AsyncClient, who: UserWithToken, path: str, body: A
 
 async def build_account(client: httpx.AsyncClient, who: UserWithToken) -> dict[str, Any]:
     """Two applications, people, interviews, events of every kind of link, references,
-    a status history, and one dismissed and one snoozed next step."""
+    a status history, and one dismissed and one snoozed next step. Each field of each kind
+    of item is filled in somewhere (test_the_account_fills_in_every_field), so a round trip
+    that drops one shows."""
     now = datetime.now(UTC).replace(microsecond=0)
     ref = await post(client, who, "/references", {"name": "Margaret Hamilton", "email": "m@h.io"})
-    spare = await post(client, who, "/references", {"name": "Linus", "relationship": "peer"})
+    spare = await post(
+        client,
+        who,
+        "/references",
+        {
+            "name": "Linus",
+            "relationship": "peer",
+            "phone": "+41 44 000 00 00",
+            "company": "Initrode",
+            "title": "Staff Engineer",
+            "notes": "prefers a call",
+        },
+    )
     globex = await post(
         client,
         who,
@@ -36,6 +50,8 @@ async def build_account(client: httpx.AsyncClient, who: UserWithToken) -> dict[s
             "recruiter_name": "Rita Recruiter",
             "recruiter_email": "rita@globex.example",
             "expected_response_by": (now + timedelta(days=5)).date().isoformat(),
+            "follow_up_channel": "email Rita",
+            "second_round_expected": True,
             "references_requested_at": (now - timedelta(hours=3)).isoformat(),
             "reference_ids": [ref["id"]],
             "external_id": "GX-1",
@@ -47,10 +63,21 @@ async def build_account(client: httpx.AsyncClient, who: UserWithToken) -> dict[s
     )
     gid = globex["id"]
     grace = await post(
-        client, who, f"/applications/{gid}/interviewers", {"name": "Grace", "title": "CTO"}
+        client,
+        who,
+        f"/applications/{gid}/interviewers",
+        {"name": "Grace", "title": "CTO", "phone": "+41 44 111 11 11", "notes": "ran the panel"},
     )
     ada = await post(
-        client, who, f"/applications/{gid}/interviewers", {"name": "Ada", "email": "ada@gx.io"}
+        client,
+        who,
+        f"/applications/{gid}/interviewers",
+        {
+            "name": "Ada",
+            "email": "ada@gx.io",
+            "linkedin_url": "https://www.linkedin.com/in/ada",
+            "is_main_contact": True,
+        },
     )
     past = await post(
         client,
@@ -69,7 +96,12 @@ async def build_account(client: httpx.AsyncClient, who: UserWithToken) -> dict[s
         client,
         who,
         f"/applications/{gid}/interviews",
-        {"starts_at": (now + timedelta(days=3)).isoformat(), "kind": "video", "round": 2},
+        {
+            "starts_at": (now + timedelta(days=3)).isoformat(),
+            "kind": "video",
+            "round": 2,
+            "notes": "bring the take-home",
+        },
     )
     await post(
         client,
@@ -88,6 +120,12 @@ async def build_account(client: httpx.AsyncClient, who: UserWithToken) -> dict[s
         who,
         f"/applications/{gid}/events",
         {"type": "reference_heads_up", "reference_id": ref["id"], "notes": "called her"},
+    )
+    await post(
+        client,
+        who,
+        f"/applications/{initech['id']}/events",
+        {"type": "reply_received", "response": "rejection", "channel": "email"},
     )
     changed = await client.patch(
         f"{API}/applications/{initech['id']}", json={"status": "rejected"}, headers=who.headers
