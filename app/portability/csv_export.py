@@ -13,7 +13,8 @@ import csv
 import io
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,21 +25,6 @@ from app.models import Application, Event, Interview, User
 from app.models.enums import EventType
 
 BOM = "\ufeff"
-HEADER = (
-    "Company",
-    "Role",
-    "Location",
-    "Job posting",
-    "Applied on",
-    "Status",
-    "Status since",
-    "Interviews",
-    "Follow-ups sent",
-    "Last follow-up",
-    "Contact",
-    "Contact email",
-    "Status history",
-)
 # What the user sent to the employer (references and notes-to-self don't count).
 FOLLOW_UPS = {
     EventType.next_steps_asked: "asked about next steps",
@@ -81,42 +67,62 @@ async def applications_csv(session: AsyncSession, user: User) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for application in applications:
-        row = _row(application, interviews[application.id], events[application.id], zone)
-        writer.writerow([_safe(cell) for cell in row])
+        facts = _facts(application, interviews[application.id], events[application.id], zone)
+        writer.writerow([_safe(cell) for cell in _row(facts)])
     return out.getvalue()
 
 
-def _row(
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What one row is made from."""
+
+    application: Application
+    interviews: Sequence[Interview]
+    changes: Sequence[Event]  # its status changes, oldest first
+    follow_ups: Sequence[Event]  # what the user sent to the employer, oldest first
+    zone: ZoneInfo
+
+
+def _facts(
     application: Application,
     interviews: Sequence[Interview],
     events: Sequence[Event],
     zone: ZoneInfo,
-) -> list[str]:
+) -> _Facts:
     changes = [e for e in events if e.type == EventType.status_changed and e.to_status]
     follow_ups = [e for e in events if e.type in FOLLOW_UPS]
-    last = follow_ups[-1] if follow_ups else None
-    return [
-        application.company,
-        application.role_title,
-        application.location or "",
-        application.job_url or "",
-        _day(application.created_at, zone),
-        application.status,
-        _day(changes[-1].occurred_at, zone) if changes else _day(application.created_at, zone),
-        "; ".join(_interview(i, zone) for i in interviews),
-        str(len(follow_ups)),
-        f"{_day(last.occurred_at, zone)} ({FOLLOW_UPS[EventType(last.type)]})" if last else "",
-        application.recruiter_name or "",
-        application.recruiter_email or "",
-        _history(application, changes, zone),
-    ]
+    return _Facts(application, interviews, changes, follow_ups, zone)
 
 
-def _history(application: Application, changes: Sequence[Event], zone: ZoneInfo) -> str:
+def _applied_on(facts: _Facts) -> str:
+    return _day(facts.application.created_at, facts.zone)
+
+
+def _status_since(facts: _Facts) -> str:
+    return _day(facts.changes[-1].occurred_at, facts.zone) if facts.changes else _applied_on(facts)
+
+
+def _interviews(facts: _Facts) -> str:
+    return "; ".join(_interview(i, facts.zone) for i in facts.interviews)
+
+
+def _follow_ups_sent(facts: _Facts) -> str:
+    return str(len(facts.follow_ups))
+
+
+def _last_follow_up(facts: _Facts) -> str:
+    if not facts.follow_ups:
+        return ""
+    last = facts.follow_ups[-1]
+    return f"{_day(last.occurred_at, facts.zone)} ({FOLLOW_UPS[EventType(last.type)]})"
+
+
+def _history(facts: _Facts) -> str:
     # The status given at creation leaves no event: the first change says what it was.
-    first = (changes[0].from_status if changes else None) or application.status
-    steps = [f"{_day(application.created_at, zone)} {first}"]
-    steps += [f"{_day(e.occurred_at, zone)} {e.to_status}" for e in changes]
+    changes = facts.changes
+    first = (changes[0].from_status if changes else None) or facts.application.status
+    steps = [f"{_applied_on(facts)} {first}"]
+    steps += [f"{_day(e.occurred_at, facts.zone)} {e.to_status}" for e in changes]
     return "; ".join(steps)
 
 
@@ -135,3 +141,47 @@ def _day(moment: datetime, zone: ZoneInfo) -> str:
 
 def _safe(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+# The sheet, column by column: its header, and the application field it shows as it is
+# or how the cell is worked out.
+COLUMNS: tuple[tuple[str, str | Callable[[_Facts], str]], ...] = (
+    ("Company", "company"),
+    ("Role", "role_title"),
+    ("Location", "location"),
+    ("Job posting", "job_url"),
+    ("Applied on", _applied_on),
+    ("Status", "status"),
+    ("Status since", _status_since),
+    ("Interviews", _interviews),
+    ("Follow-ups sent", _follow_ups_sent),
+    ("Last follow-up", _last_follow_up),
+    ("Contact", "recruiter_name"),
+    ("Contact email", "recruiter_email"),
+    ("Status history", _history),
+)
+HEADER = tuple(header for header, _ in COLUMNS)
+SHOWN = frozenset(cell for _, cell in COLUMNS if isinstance(cell, str))
+# The application's other fields, and why the sheet has no column for them: it answers
+# a job centre's questions (employer, position, dates, outcome), not the app's own.
+NOT_SHOWN: Mapping[str, str] = {
+    "id": "an internal key",
+    "owner_id": "the sheet is one user's",
+    "created_at": "shown as the day, in the user's timezone, under Applied on",
+    "updated_at": "when the row was last edited is not a fact of the search",
+    "notes": "notes to self",
+    "expected_response_by": "a reminder for the user, not a record of what was done",
+    "follow_up_channel": "a reminder for the user, not a record of what was done",
+    "second_round_expected": "a reminder for the user, not a record of what was done",
+    "references_requested_at": "a reminder for the user, not a record of what was done",
+    "source": "which tool entered it is not a fact of the search",
+    "external_id": "another tool's key",
+    "version": "counts edits, for concurrent writes",
+}
+
+
+def _row(facts: _Facts) -> list[str]:
+    return [
+        str(getattr(facts.application, cell) or "") if isinstance(cell, str) else cell(facts)
+        for _, cell in COLUMNS
+    ]

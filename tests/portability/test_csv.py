@@ -55,7 +55,13 @@ async def test_applications_csv_is_a_job_search_log(
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
     assert r.headers["content-disposition"].startswith('attachment; filename="followup-')
     assert r.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    text = r.content.decode("utf-8-sig")
+    # Sheets and scripts made from earlier exports may read the columns by position.
+    assert text.splitlines()[0] == (
+        "Company,Role,Location,Job posting,Applied on,Status,Status since,Interviews,"
+        "Follow-ups sent,Last follow-up,Contact,Contact email,Status history"
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 2
     muller, evil = rows
     today = datetime.now(UTC).date().isoformat()
