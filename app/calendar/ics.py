@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from app.policy import Recommendation
 
 # icalendar is imported where a feed is rendered, not with the module: its import takes
-# about 0.13 s, a fifteenth of the service's start-up (README, "Performance"), for an
+# about 0.13 s, a fifteenth of the service's start-up when it was measured, for an
 # endpoint calendar apps poll now and then.
 if TYPE_CHECKING:
     from icalendar import Event as VEvent

@@ -19,7 +19,7 @@ logger = logging.getLogger("followup.errors")
 
 PROBLEM_JSON = "application/problem+json"
 
-# Messages for fields a client may read but never write (SPEC §1: no mass assignment).
+# Messages for fields a client may read but never write (no mass assignment: docs/api.md).
 READ_ONLY_FIELDS = frozenset(
     {"id", "owner_id", "created_at", "updated_at", "version", "source", "user_id"}
 )

@@ -1,4 +1,4 @@
-"""The inbound event types and their `data` (SPEC §5).
+"""The inbound event types and their `data` (docs/webhooks.md, "Inbound").
 
 ATS relays forward whatever their source sends, so unknown keys are ignored; the
 documented ones are required and validated like the API's own fields.

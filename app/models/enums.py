@@ -1,4 +1,7 @@
-"""The fixed vocabularies of SPEC §3."""
+"""The fixed vocabularies: statuses, event types, channels, replies, interview kinds.
+
+Clients rely on these values (they are enums in the published schema), so renaming one
+is a breaking change."""
 
 from __future__ import annotations
 

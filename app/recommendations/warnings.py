@@ -1,4 +1,4 @@
-"""The policy's objections to a status inquiry the user is about to record (SPEC §3)."""
+"""The policy's objections to a status inquiry the user is about to record (docs/next-steps.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plain-language names for the fixed vocabularies (SPEC §3), as the pages show them."""
+"""Plain-language names for the fixed vocabularies (app/models/enums.py), as the pages show them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`deliver_due`: one round of the worker, a plain function tests call with their own clock.
+"""`deliver_due`: one pass of the worker, a plain function tests call with their own clock.
 
 Claim (one short transaction), send concurrently with no transaction open, record (one
 short transaction). A crash anywhere in between leaves claimed rows whose lease runs

@@ -1,4 +1,4 @@
-"""The outbound event types (SPEC §5) and how a subscription's filter matches them."""
+"""The outbound event types (docs/webhooks.md) and how a subscription's filter matches them."""
 
 from __future__ import annotations
 

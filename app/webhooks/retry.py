@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-# Waits before attempts 2..8 (SPEC §5); after the 8th failure the message is given up.
+# Waits before attempts 2..8, from seconds (a blip) to a day's worth in all (an outage);
+# after the 8th failure the message is given up (docs/webhooks.md).
 RETRY_DELAYS = (
     timedelta(seconds=5),
     timedelta(minutes=5),

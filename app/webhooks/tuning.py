@@ -9,9 +9,10 @@ DEFAULT_BATCH_SIZE = 100
 DEFAULT_CONCURRENCY = 32
 # Connections per HTTP client; more clients when the concurrency is higher (see delivery).
 CONNECTIONS_PER_CLIENT = 4
-# Per attempt, connecting and reading included (SPEC §5).
+# Per attempt, connecting and reading included: a receiver that can't answer in 10 s
+# counts as failed (docs/webhooks.md).
 DEFAULT_TIMEOUT = 10.0
-# Longer than the slowest batch can take (batch / concurrency rounds of the timeout),
+# Longer than the slowest batch can take (batch / concurrency timeouts in a row),
 # so a live worker never loses its rows to another one.
 DEFAULT_LEASE = timedelta(seconds=60)
 # How often an idle worker looks for new messages: the floor on delivery latency.

@@ -1,4 +1,4 @@
-"""POST /inbound/{id}: signed events from tools, applied through the services (SPEC §5).
+"""POST /inbound/{id}: signed events from tools, applied through the services (docs/webhooks.md).
 
 Requests are signed with the `standardwebhooks` library, independently of our code.
 """

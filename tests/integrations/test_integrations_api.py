@@ -1,4 +1,4 @@
-"""/integrations: create (secret once, inbound URL), list, read, delete (SPEC §5)."""
+"""/integrations: create (secret once, inbound URL), list, read, delete (docs/webhooks.md)."""
 
 from __future__ import annotations
 

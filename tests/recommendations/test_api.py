@@ -1,4 +1,4 @@
-"""Recommendations through the API: list, complete, dismiss, snooze (SPEC §4)."""
+"""Recommendations through the API: list, complete, dismiss, snooze (docs/next-steps.md)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ STATEFUL_SCENARIOS = 25
 STATEFUL_STEPS = 8
 # What a schema-valid request may get, beyond success: the defaults (no such resource,
 # conflict, throttled...) and, per operation, answers to what a schema can't express
-# (SPEC §1). A stale If-Match is 412; a cursor no page handed out is 400; in a body, an id
+# (docs/api.md). A stale If-Match is 412; a cursor no page handed out is 400; in a body, an id
 # that isn't one of yours is 422 like a random one, and so are ends_at before starts_at,
 # an occurred_at in the future and an Idempotency-Key reused for another request; a date
 # outside the years 1900-2999, in a body or a query, is 422 too. An import may be over the

@@ -1,4 +1,4 @@
-"""Sign up, log in, log out: sessions, cookies, CSRF and throttling (SPEC §2, §6)."""
+"""Sign up, log in, log out: sessions, cookies, CSRF and throttling (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Real-browser walks through the web client with Debian's Chromium (SPEC §6).
+"""Real-browser walks through the web client with Debian's Chromium.
 
 A new user signs up, adds an application, the person who interviewed them and an
 interview that ended an hour ago, finds the thank-you email on the dashboard with its

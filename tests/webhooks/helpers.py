@@ -37,7 +37,7 @@ async def deliver(
     now: datetime | None = None,
     **options: Any,
 ) -> int:
-    """One worker round against 127.0.0.1 (which the tests' settings allow)."""
+    """One worker pass against 127.0.0.1 (which the tests' settings allow)."""
     options.setdefault("allow_private", True)
     return await deliver_due(sessionmaker, http_client=http_client, now=now, **options)
 

@@ -1,6 +1,6 @@
-"""Delivery to a live receiver: signatures, retries, disabling, redirects (SPEC §5).
+"""Delivery to a live receiver: signatures, retries, disabling, redirects (docs/webhooks.md).
 
-The worker's rounds are called directly with an injected clock, so backoff is
+The worker's passes are called directly with an injected clock, so backoff is
 exercised without waiting for it.
 """
 

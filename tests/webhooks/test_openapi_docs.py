@@ -1,4 +1,4 @@
-"""The published schema documents every outbound payload and the inbound events (SPEC §5)."""
+"""The schema documents every outbound payload and the inbound events (docs/webhooks.md)."""
 
 from __future__ import annotations
 

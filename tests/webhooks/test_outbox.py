@@ -1,4 +1,4 @@
-"""The transactional outbox: one row per change, in the change's own transaction (SPEC §5)."""
+"""The transactional outbox: one row per change, in the change's transaction (docs/webhooks.md)."""
 
 from __future__ import annotations
 

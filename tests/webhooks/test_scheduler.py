@@ -1,4 +1,4 @@
-"""`recommendation.due`: once per recommendation, when it becomes due (SPEC §5)."""
+"""`recommendation.due`: once per recommendation, when it becomes due (docs/webhooks.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Webhook targets on non-public addresses are refused, at subscribe and at send (SPEC §5).
+"""Webhook targets on non-public addresses are refused, at subscribe and at send (docs/webhooks.md).
 
 No test here reaches anything but 127.0.0.1: "public" answers come from an injected
 resolver and are never connected to.

@@ -1,4 +1,4 @@
-"""/webhooks: subscribe, read, change, delete, test, delivery log, redeliver (SPEC §5)."""
+"""/webhooks: subscribe, read, change, delete, test, delivery log, redeliver (docs/webhooks.md)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""Real worker processes against a real (committed, throwaway) database (SPEC §5).
+"""Real worker processes against a real (committed, throwaway) database (docs/webhooks.md).
 
 A worker SIGKILLed mid-batch loses nothing: its claimed rows go to another worker once
 the lease runs out, so every event arrives at least once. Two workers running at once
 never send the same attempt twice. Both hold on PostgreSQL (SKIP LOCKED) and SQLite
-(one writer at a time); the README recommends one worker on SQLite all the same.
+(one writer at a time); on SQLite one worker is still all it needs, since a second
+adds no throughput.
 """
 
 from __future__ import annotations
