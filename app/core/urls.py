@@ -1,7 +1,7 @@
 """Absolute URLs of named routes, for Location headers, without a route search each time.
 
 `request.url_for` walks the route table until it finds the name: 55 µs when it
-was measured, a couple of percent of a create (bench/README.md). Here each
+was measured, a couple of percent of a create (callgrind). Here each
 (app, route, parameter names) is looked up once, as a path template, and later
 calls only fill it in. The result is what `request.url_for` gives (a test compares
 the two for every call of this function in app/).
