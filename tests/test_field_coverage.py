@@ -5,14 +5,18 @@ neither handles nor leaves out on purpose (with a reason) fails a test naming th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
 
+from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.models import Application, Base
 from app.portability import csv_export
 from app.portability.schemas import Row
+from app.web.routes import applications as web
 
 
 def columns(model: type[Base]) -> set[str]:
@@ -46,3 +50,23 @@ def test_the_export_copies_or_leaves_out_every_column(doc: type[Row]) -> None:
 def test_the_csv_shows_or_leaves_out_every_application_column() -> None:
     place = "app/portability/csv_export.py COLUMNS"
     assert unaccounted(place, columns(Application), csv_export.SHOWN, csv_export.NOT_SHOWN) == []
+
+
+def test_the_web_form_reads_or_leaves_out_every_input_field() -> None:
+    place = "app/web/routes/applications.py NOT_ON_FORM"
+    # The edit form reads the create form's fields into an ApplicationPatch.
+    assert set(ApplicationPatch.model_fields) == set(ApplicationCreate.model_fields)
+    fields = ApplicationCreate.model_fields
+    read = {*web.FIELDS, *web.CHECKBOXES}
+    assert unaccounted(place, fields, read, web.NOT_ON_FORM) == []
+    special = {"status", *web.YES_NO, *web.LOCAL_TIMES}
+    assert special <= set(web.FIELDS), f"{place}: reads {sorted(special - set(web.FIELDS))}"
+
+
+def test_the_application_page_shows_or_leaves_out_every_field() -> None:
+    place = "app/web/templates/applications/detail.html"
+    template = Path(web.__file__).parents[1] / "templates/applications/detail.html"
+    named = set(re.findall(r"\ba\.(\w+)", template.read_text()))
+    fields = ApplicationOut.model_fields
+    shown = named & set(fields)
+    assert unaccounted(place, fields, shown, web.NOT_ON_PAGE) == []

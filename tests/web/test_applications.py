@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Application, Event
+from app.web.routes.applications import CHECKBOXES, FIELDS
 from tests.dbstate import snapshot
 from tests.factories import (
     UserWithToken,
@@ -100,6 +102,20 @@ async def test_create_with_every_field(web: Browser, session: AsyncSession) -> N
     assert "Acme Corp" in page
     assert "Margaret Hamilton" in page
     assert "Tue 1 Dec 2026, 10:00" in page or "Tue 1 Dec, 10:00" in page
+
+
+async def test_the_form_has_a_control_for_each_field_it_reads(
+    web: Browser, session: AsyncSession
+) -> None:
+    await create_reference(session, web.user)  # the reference checkboxes need one
+    await session.commit()
+    application = await create_application(session, web.user)
+    await session.commit()
+    for url in ("/applications/new", f"/applications/{application.id}/edit"):
+        page = assert_html(await web.get(url), 200)
+        drawn = set(re.findall(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', page))
+        missing = sorted({*FIELDS, *CHECKBOXES} - drawn)
+        assert missing == [], f"app/web/templates/applications/form.html: draw {missing}"
 
 
 async def test_create_with_invalid_input_keeps_it(web: Browser, session: AsyncSession) -> None:

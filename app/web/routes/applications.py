@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: FastAPI reads these signatures at start-up
 # (tests/test_annotations.py).
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -33,19 +34,32 @@ router = APIRouter(route_class=TransactionRoute)
 
 PAGE_SIZE = 25
 ALL = PageParams(limit=200, cursor=None)
-TEXT_FIELDS = (
-    "company",
-    "role_title",
-    "job_url",
-    "location",
-    "recruiter_name",
-    "recruiter_email",
-    "expected_response_by",
-    "follow_up_channel",
-    "notes",
-)
 STATUS_VALUES = frozenset(s.value for s in ApplicationStatus)
-FIELDS = (*TEXT_FIELDS, "status", "second_round_expected", "references_requested_at")
+# The form shows every field of ApplicationCreate but these (editing sends an
+# ApplicationPatch, which has the same fields). applications/form.html draws each one.
+NOT_ON_FORM: Mapping[str, str] = {
+    "external_id": "a key for API clients and integrations to find it by, not typed in",
+}
+CHECKBOXES = ("reference_ids",)
+YES_NO = ("second_round_expected",)
+LOCAL_TIMES = ("references_requested_at",)
+FIELDS = tuple(
+    name for name in ApplicationCreate.model_fields if name not in {*NOT_ON_FORM, *CHECKBOXES}
+)
+# The model parses these from the text as typed (dates and e-mail addresses included).
+TEXT_FIELDS = tuple(name for name in FIELDS if name not in {"status", *YES_NO, *LOCAL_TIMES})
+# A required field blank on the form stays blank, so the model says it is required.
+REQUIRED = frozenset(name for name, f in ApplicationCreate.model_fields.items() if f.is_required())
+# ApplicationOut's fields the page doesn't show, and why; applications/detail.html shows
+# every other one.
+NOT_ON_PAGE: Mapping[str, str] = {
+    "reference_ids": "shown as the references' names",
+    "source": "which tool entered it doesn't change what to do next",
+    "external_id": "another tool's key",
+    "created_at": "when it was entered here doesn't change what to do next",
+    "updated_at": "the list says when it was last changed",
+    "version": "counts edits, for concurrent writes",
+}
 
 
 async def owned_application(
@@ -99,24 +113,21 @@ async def application_list(
 def _values_of(application: Application, viewer: Viewer) -> dict[str, Any]:
     values: dict[str, Any] = {name: str(getattr(application, name) or "") for name in TEXT_FIELDS}
     values["status"] = application.status
-    second_round = application.second_round_expected
-    values["second_round_expected"] = (
-        "" if second_round is None else ("yes" if second_round else "no")
-    )
-    values["references_requested_at"] = input_value(application.references_requested_at, viewer.tz)
+    for name in YES_NO:
+        values[name] = {None: "", True: "yes", False: "no"}[getattr(application, name)]
+    for name in LOCAL_TIMES:
+        values[name] = input_value(getattr(application, name), viewer.tz)
     values["reference_ids"] = [str(r.id) for r in application.references]
     return values
 
 
 def _input(form: FormState, viewer: Viewer, *, editing: bool) -> dict[str, Any]:
-    data = payload(form, TEXT_FIELDS, blank_as_none=editing, keep_blank={"company", "role_title"})
+    data = payload(form, TEXT_FIELDS, blank_as_none=editing, keep_blank=REQUIRED)
     data["status"] = form.value("status") or ApplicationStatus.applied.value
-    second_round = yes_no(form, "second_round_expected")
-    requested_at = local_datetime(form, "references_requested_at", viewer.tz)
-    if editing or second_round is not None:
-        data["second_round_expected"] = second_round
-    if editing or requested_at is not None:
-        data["references_requested_at"] = requested_at
+    # Blank means "not given" on create and "clear" on edit, as for text.
+    given = {name: yes_no(form, name) for name in YES_NO}
+    given |= {name: local_datetime(form, name, viewer.tz) for name in LOCAL_TIMES}
+    data |= {name: value for name, value in given.items() if editing or value is not None}
     data["reference_ids"] = form.chosen("reference_ids")
     return data
 
@@ -155,7 +166,7 @@ async def new_application(request: Request, viewer: ViewerDep, session: SessionD
 async def create_application(
     request: Request, viewer: ViewerDep, session: SessionDep, form_data: CheckedForm
 ) -> Response:
-    form = read_form(form_data, FIELDS, multi=("reference_ids",))
+    form = read_form(form_data, FIELDS, multi=CHECKBOXES)
 
     async def create() -> Application:
         data = ApplicationCreate.model_validate(_input(form, viewer, editing=False))
@@ -216,7 +227,7 @@ async def update_application(
     application: OwnedApplication,
     form_data: CheckedForm,
 ) -> Response:
-    form = read_form(form_data, FIELDS, multi=("reference_ids",))
+    form = read_form(form_data, FIELDS, multi=CHECKBOXES)
 
     async def update() -> Application:
         data = ApplicationPatch.model_validate(_input(form, viewer, editing=True))
