@@ -16,6 +16,7 @@ from app.applications.schemas import ApplicationCreate, ApplicationOut, Applicat
 from app.models import Application, Base
 from app.portability import csv_export
 from app.portability.schemas import Row
+from app.recommendations import loader
 from app.web.routes import applications as web
 
 
@@ -70,3 +71,9 @@ def test_the_application_page_shows_or_leaves_out_every_field() -> None:
     fields = ApplicationOut.model_fields
     shown = named & set(fields)
     assert unaccounted(place, fields, shown, web.NOT_ON_PAGE) == []
+
+
+def test_the_policy_engine_gets_or_leaves_out_every_application_column() -> None:
+    place = "app/recommendations/loader.py NOT_FOR_POLICY (or ApplicationIn)"
+    selected = loader.APPLICATION_FIELDS
+    assert unaccounted(place, columns(Application), selected, loader.NOT_FOR_POLICY) == []
