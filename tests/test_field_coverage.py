@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import inspect
 
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
+from app.integrations.apply import NEEDED_FIRST
+from app.integrations.inbound_schemas import ApplicationRef
 from app.models import Application, Base
 from app.portability import csv_export
 from app.portability.schemas import Row
@@ -77,3 +79,10 @@ def test_the_policy_engine_gets_or_leaves_out_every_application_column() -> None
     place = "app/recommendations/loader.py NOT_FOR_POLICY (or ApplicationIn)"
     selected = loader.APPLICATION_FIELDS
     assert unaccounted(place, columns(Application), selected, loader.NOT_FOR_POLICY) == []
+
+
+def test_an_inbound_event_sets_or_leaves_out_every_input_field() -> None:
+    place = "app/integrations/inbound_schemas.py ApplicationRef.not_sent"
+    sent = ApplicationRef.model_fields
+    assert unaccounted(place, ApplicationCreate.model_fields, sent, ApplicationRef.not_sent) == []
+    assert set(sent) >= set(NEEDED_FIRST), f"{place}: the fields needed first must be sendable"

@@ -40,6 +40,8 @@ from app.models.enums import ApplicationStatus
 from app.people.interviewer_service import create_interviewer, update_interviewer
 from app.people.schemas import InterviewerCreate, InterviewerPatch
 
+# What the first event about an application must give: what ApplicationCreate requires.
+NEEDED_FIRST = tuple(name for name, f in ApplicationCreate.model_fields.items() if f.is_required())
 # The status each event implies (interview.scheduled only moves an `applied` one on).
 STATUS_OF: dict[InboundType, ApplicationStatus] = {
     "application.rejected": ApplicationStatus.rejected,
@@ -86,7 +88,7 @@ async def upsert_application(
     fields = ref.model_dump(exclude={"external_id"}, exclude_none=True)
     if application is not None:
         return await _patch(session, application, fields)
-    missing = [name for name in ("company", "role_title") if name not in fields]
+    missing = [name for name in NEEDED_FIRST if name not in fields]
     if missing:
         raise Unprocessable(
             f"{' and '.join(missing)} must be given the first time an application is sent.",

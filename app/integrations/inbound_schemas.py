@@ -6,7 +6,8 @@ documented ones are required and validated like the API's own fields.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -36,6 +37,19 @@ class Lenient(BaseModel):
 
 class ApplicationRef(Lenient):
     """Upserted by external_id; company and role_title are needed the first time."""
+
+    # Its fields go into ApplicationCreate and ApplicationPatch by name (apply.py). These
+    # are ApplicationCreate's other fields, which an event can't set, and why.
+    not_sent: ClassVar[Mapping[str, str]] = {
+        "location": "not in the `application` object docs/webhooks.md documents",
+        "notes": "the user's own notes",
+        "expected_response_by": "what the employer told the user; the tool doesn't know",
+        "follow_up_channel": "what the employer told the user; the tool doesn't know",
+        "second_round_expected": "what the employer told the user; the tool doesn't know",
+        "references_requested_at": "set by a references.requested event",
+        "status": "set by the event's type (or a stage_changed event's status)",
+        "reference_ids": "which references the user gave is the user's to say",
+    }
 
     external_id: ExternalId
     company: Name | None = None
