@@ -108,9 +108,7 @@ async def test_the_form_has_a_control_for_each_field_it_reads(
     web: Browser, session: AsyncSession
 ) -> None:
     await create_reference(session, web.user)  # the reference checkboxes need one
-    await session.commit()
     application = await create_application(session, web.user)
-    await session.commit()
     for url in ("/applications/new", f"/applications/{application.id}/edit"):
         page = assert_html(await web.get(url), 200)
         drawn = set(re.findall(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', page))
