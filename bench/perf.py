@@ -1,18 +1,30 @@
-"""Followup under load on PostgreSQL, side by side with a raw-driver reference.
+"""Followup under load on PostgreSQL, beside a bare FastAPI app and a raw-driver reference.
 
     .venv/bin/python bench/perf.py --database-url postgresql://root@127.0.0.1:5432/test
 
-One command, a few minutes: it creates a fresh database on that server, migrates and
-seeds it through the service layer (100 users, one with 1,000 applications of
+One command, about five minutes: it creates a fresh database on that server, migrates
+and seeds it through the service layer (100 users, one with 1,000 applications of
 2 interviews, 3 interviewers and 6 events each), starts `followup serve` as
 production runs it (one process, production settings, the worker elsewhere), and
-drives it with wrk (one load thread: the machine has two cores). The list endpoint
-is run against bench/reference_app.py (asyncpg + orjson, the same work over the
-same data) interleaved, A B A B, and their ratio is quoted as the median of the
-pairs, because absolute figures drift on a shared machine. SQL statements per
-request come from a separate start of the server with `FOLLOWUP_COUNT_SQL=true`,
-for the heavy user and a light one (they must match: constant in the data size).
-The database is dropped at the end unless `--keep` is given.
+measures it from outside:
+
+- the heavy user's page of 50 and one application, with wrk (one load thread: the
+  machine has two cores) at 8 and 32 connections, against bench/bare_app.py (plain
+  FastAPI, the product's SQL) and bench/reference_app.py (asyncpg + orjson, the same
+  SQL) serving the same database, interleaved (the three servers in turn, the order
+  rotated every round), the ratios quoted as the medians of the rounds' ratios,
+  because absolute figures drift on a shared machine;
+- creates through the routes, chains of application, interviewer, interview, event
+  with 16 in flight (bench/chains.py), as creates of any kind per second;
+- the next steps and the dashboard page, one client: their p50 is the target;
+- the server's peak resident memory over all of it.
+
+The Followup server inherits this script's environment, so a `FOLLOWUP_` setting
+given on the command line (say, to turn a feature off) reaches it; the ones set
+are printed with the figures. SQL statements per request come from a separate start
+of the server with `FOLLOWUP_COUNT_SQL=true`, for the heavy user and a light one
+(they must match: constant in the data size). The database is dropped at the end
+unless `--keep` is given.
 """
 
 from __future__ import annotations
@@ -21,31 +33,33 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import secrets
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
+import chains
 import httpx
+import perf_report
 import wrk  # bench/ is the script's folder, so its siblings import as top-level modules
 from bench_webhooks import admin
+from perf_report import DETAIL, LIST, Runs
 from perf_seed import Account, Seeded, seed
 from sqlalchemy.engine import make_url
 
 from app.core.migrations import upgrade_to_head
 
 VENV_BIN = Path(sys.executable).parent
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH.parent
 STATE_DIR = Path("var")
-LIST = "GET /api/v1/applications?limit=50"
 CREATE_BODY = json.dumps({"company": "Bench Co", "role_title": "Platform Engineer"})
+# The chain's load: as many chains in flight as the target names.
+IN_FLIGHT = 16
 
 
 @contextmanager
@@ -105,33 +119,46 @@ def compile_bytecode(package: Path) -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
 
 
-def reference(url: str, port: int, log: Path) -> AbstractContextManager[tuple[int, float]]:
-    args = [str(VENV_BIN / "uvicorn"), "bench.reference_app:app", "--port", str(port)]
-    args += ["--no-access-log", "--log-level", "warning"]
+def comparison(
+    module: str, url: str, port: int, log: Path
+) -> AbstractContextManager[tuple[int, float]]:
+    """bench/`module`.py's `app` under uvicorn, as `followup serve` runs (uvloop,
+    httptools, no access log)."""
+    args = [str(VENV_BIN / "uvicorn"), f"{module}:app", "--app-dir", str(BENCH)]
+    args += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
     return serving(args, {"BENCH_DATABASE_URL": url}, port, log)
 
 
 def endpoints(
-    account: Account, application_id: str, writer: Account | None = None
+    account: Account, application_id: str, writer: Account
 ) -> dict[str, tuple[str, dict[str, str], str | None]]:
-    """`account`'s requests; the create is `writer`'s if given."""
+    """`account`'s requests, and a create as `writer`."""
     bearer = {"Authorization": f"Bearer {account.token}"}
-    writes = {"Authorization": f"Bearer {(writer or account).token}"}
     return {
         LIST: ("/api/v1/applications?limit=50", bearer, None),
-        "GET /api/v1/applications/{id}": (f"/api/v1/applications/{application_id}", bearer, None),
-        "GET /api/v1/recommendations": ("/api/v1/recommendations", bearer, None),
-        "GET / (dashboard page)": ("/", {"Cookie": f"followup_session={account.web_cookie}"}, None),
-        "POST /api/v1/applications": ("/api/v1/applications", writes, CREATE_BODY),
+        DETAIL: (f"/api/v1/applications/{application_id}", bearer, None),
+        perf_report.RECOMMENDATIONS: ("/api/v1/recommendations", bearer, None),
+        perf_report.DASHBOARD: (
+            "/",
+            {"Cookie": f"followup_session={account.web_cookie}"},
+            None,
+        ),
+        "POST /api/v1/applications": (
+            "/api/v1/applications",
+            {"Authorization": f"Bearer {writer.token}"},
+            CREATE_BODY,
+        ),
     }
 
 
 def statement_counts(base: str, seeded: Seeded) -> dict[str, tuple[int, int]]:
-    """Statements per request for the heavy and the light user, after a warm-up request."""
+    """Statements per request for the heavy and the light user, after a warm-up request.
+
+    Creates are always the light user's, so the heavy user keeps the data measured."""
     counts: dict[str, list[int]] = {}
     light_id = _first_application(base, seeded.light)
     for account, app_id in ((seeded.heavy, seeded.heavy_application_id), (seeded.light, light_id)):
-        for name, (path, headers, body) in endpoints(account, app_id).items():
+        for name, (path, headers, body) in endpoints(account, app_id, seeded.light).items():
             with httpx.Client(base_url=base, timeout=60) as client:
                 for _ in range(2):  # the first one may write the token's last_used_at
                     if body is None:
@@ -165,100 +192,53 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def load(
-    base: str, pid: int, seeded: Seeded, duration: float, connections: int
-) -> dict[str, wrk.Result]:
-    """Each endpoint once; the heavy pages one request at a time (their p50 is the target).
-
-    Creates are the light user's: as the heavy user's, each run would add a few
-    thousand applications to the user whose list and next steps are measured."""
+def one_client(base: str, pid: int, seeded: Seeded, duration: float) -> dict[str, wrk.Result]:
+    """The heavy user's next steps and dashboard, one request at a time (their p50 is
+    the target), twice as long as the other runs."""
+    requests = endpoints(seeded.heavy, seeded.heavy_application_id, seeded.light)
     results = {}
-    requests = endpoints(seeded.heavy, seeded.heavy_application_id, writer=seeded.light)
-    for name, (path, headers, body) in requests.items():
-        if name == LIST:
-            continue  # measured interleaved with the reference
-        heavy = "recommendations" in name or "dashboard" in name
+    for name in (perf_report.RECOMMENDATIONS, perf_report.DASHBOARD):
+        path, headers, _ = requests[name]
         results[name] = wrk.run(
-            base + path,
-            duration=duration * 2 if heavy else duration,
-            connections=1 if heavy else connections,
-            headers=headers,
-            post_json=body,
-            server_pid=pid,
+            base + path, duration=duration * 2, connections=1, headers=headers, server_pid=pid
         )
     return results
 
 
 def interleaved(
-    followup: tuple[str, int],
-    reference: tuple[str, int],
-    token: str,
+    servers: list[tuple[str, str, int]],
+    seeded: Seeded,
     rounds: int,
     duration: float,
-    connections: int,
-) -> tuple[list[wrk.Result], list[wrk.Result]]:
-    """A B A B: Followup's list endpoint, then the reference's, `rounds` times.
-
-    Each is (base URL, server pid)."""
-    headers = {"Authorization": f"Bearer {token}"}
-    ours: list[wrk.Result] = []
-    theirs: list[wrk.Result] = []
-    for _ in range(rounds):
-        for (base, pid), out in ((followup, ours), (reference, theirs)):
-            out.append(
-                wrk.run(
-                    f"{base}/api/v1/applications?limit=50",
-                    duration=duration,
-                    connections=connections,
-                    headers=headers,
-                    server_pid=pid,
-                )
-            )
-    return ours, theirs
-
-
-def _median(results: list[wrk.Result]) -> wrk.Result:
-    return wrk.Result(
-        statistics.median(r.rate for r in results),
-        statistics.median(r.p50_ms for r in results),
-        statistics.median(r.p99_ms for r in results),
-        sum(r.errors for r in results),
-        statistics.median(r.cpu_ms or 0.0 for r in results),
-    )
-
-
-def table(
-    results: dict[str, wrk.Result],
-    ours: list[wrk.Result],
-    theirs: list[wrk.Result],
-    counts: dict[str, tuple[int, int]],
-) -> str:
-    list_name = LIST
-    ratios = [a.rate / b.rate for a, b in zip(ours, theirs, strict=True)]
-    cpu_ratios = [(b.cpu_ms or 0) / (a.cpu_ms or 1) for a, b in zip(ours, theirs, strict=True)]
-    rows = [
-        "| endpoint | req/s | p50 ms | p99 ms | vs reference | server CPU ms/req"
-        " | SQL per request (heavy / light user) | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-
-    def row(name: str, r: wrk.Result, ratio: str, sql: str) -> None:
-        figures = f"{r.rate:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {ratio}"
-        cpu = f"{r.cpu_ms:.2f}" if r.cpu_ms else ""
-        rows.append(f"| {name} | {figures} | {cpu} | {sql} | {r.errors} |")
-
-    for name, r in {list_name: _median(ours), **results}.items():
-        ratio = f"**{statistics.median(ratios):.2f}x**" if name == list_name else ""
-        row(name, r, ratio, "{} / {}".format(*counts[name]))
-    row("reference (asyncpg + orjson), same list", _median(theirs), "1.00x", "2 / 2")
-    rows.append("")
-    rows.append("list ratio per A/B pair: " + ", ".join(f"{x:.2f}" for x in ratios))
-    rows.append(
-        "list ratio of server CPU per request (reference / Followup), per pair: "
-        + ", ".join(f"{x:.2f}" for x in cpu_ratios)
-        + f" (median {statistics.median(cpu_ratios):.2f})"
-    )
-    return "\n".join(rows)
+    connections: list[int],
+) -> Runs:
+    """The list and the detail on every server in turn, `rounds` times at each number of
+    connections; the order of the servers rotates every round, so none always follows
+    the same one. Servers are (name, base URL, pid)."""
+    requests = endpoints(seeded.heavy, seeded.heavy_application_id, seeded.light)
+    # A second of each first, not counted: the first requests fill each server's pool
+    # and caches, which would otherwise land in whichever server the first round
+    # starts with.
+    for _, base, _ in servers:
+        for endpoint in (LIST, DETAIL):
+            path, headers, _ = requests[endpoint]
+            wrk.run(base + path, duration=1, connections=max(connections), headers=headers)
+    runs: Runs = {}
+    for count in connections:
+        for number in range(rounds):
+            shift = number % len(servers)
+            for name, base, pid in servers[shift:] + servers[:shift]:
+                for endpoint in (LIST, DETAIL):
+                    path, headers, _ = requests[endpoint]
+                    result = wrk.run(
+                        base + path,
+                        duration=duration,
+                        connections=count,
+                        headers=headers,
+                        server_pid=pid,
+                    )
+                    runs.setdefault((endpoint, count, name), []).append(result)
+    return runs
 
 
 async def prepare(args: argparse.Namespace) -> tuple[str, str, Seeded]:
@@ -305,52 +285,54 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--applications", type=int, default=1000, help="the heavy user's")
     parser.add_argument("--light", type=int, default=10, help="applications of every other user")
-    parser.add_argument("--duration", type=float, default=5, help="seconds per wrk run")
-    parser.add_argument("--rounds", type=int, default=3, help="A/B pairs for the list endpoint")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--port", type=int, default=8701)
+    parser.add_argument("--duration", type=float, default=4, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per comparison")
+    parser.add_argument("--connections", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--port", type=int, default=8701, help="and the next two")
     parser.add_argument("--keep", action="store_true", help="keep the database (see --reuse)")
     parser.add_argument("--reuse", metavar="DATABASE", help="a database kept by an earlier --keep")
     args = parser.parse_args()
 
     name, url, seeded = asyncio.run(prepare(args))
     log = Path(f"/tmp/{name}.log")
-    base, ref_base = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.port + 1}"
+    bases = [f"http://127.0.0.1:{args.port + n}" for n in range(3)]
+    load_at_start = os.getloadavg()[0]  # above the cores' count, other work competes
     try:
         with followup(url, args.port, log, count_sql=True) as (_, counting_start):
-            counts = statement_counts(base, seeded)
+            counts = statement_counts(bases[0], seeded)
         with (
             followup(url, args.port, log, count_sql=False) as (pid, start),
-            reference(url, args.port + 1, log) as (ref_pid, _),
+            comparison("bare_app", url, args.port + 1, log) as (bare_pid, _),
+            comparison("reference_app", url, args.port + 2, log) as (raw_pid, _),
         ):
-            ours, theirs = interleaved(
-                (base, pid),
-                (ref_base, ref_pid),
-                seeded.heavy.token,
-                args.rounds,
-                args.duration,
-                args.connections,
+            servers = [
+                (perf_report.FOLLOWUP, bases[0], pid),
+                (perf_report.BARE, bases[1], bare_pid),
+                (perf_report.RAW, bases[2], raw_pid),
+            ]
+            runs = interleaved(servers, seeded, args.rounds, args.duration, args.connections)
+            singles = one_client(bases[0], pid, seeded, args.duration)
+            created = chains.run(
+                bases[0],
+                seeded.light.token,  # the heavy user's list and next steps stay as seeded
+                in_flight=IN_FLIGHT,
+                seconds=args.duration * 2,
+                server_pid=pid,
             )
-            results = load(base, pid, seeded, args.duration, args.connections)
-            rss, peak = rss_mb(pid)
+            memory = {server: rss_mb(p) for server, _, p in servers}
     finally:
         if not args.keep and not args.reuse:
             asyncio.run(admin(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     print()
-    print(table(results, ours, theirs, counts))
-    print(f"server RSS after the run: {rss:.0f} MB (peak {peak:.0f} MB)")
+    figures = perf_report.Figures(
+        runs, args.connections, singles, created, IN_FLIGHT, counts, memory
+    )
+    print(perf_report.report(figures))
     print(
         "`followup serve` to first 200 on /healthz (migrated database): "
         f"{start:.2f} s (and {counting_start:.2f} s)"
     )
-    load_1, load_5, _ = os.getloadavg()
-    print(f"load average at the end: {load_1:.2f} (1 min), {load_5:.2f} (5 min)")
-    print(
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores "
-        f"({platform.machine()}), Python {platform.python_version()}, "
-        f"wrk -t1 -c{args.connections}, {args.duration:g} s runs "
-        "(recommendations and dashboard: -c1, twice as long)"
-    )
+    print(perf_report.footer(args.duration, args.rounds, args.connections, load_at_start))
 
 
 if __name__ == "__main__":
