@@ -1,10 +1,6 @@
 """The /api/v1 routers: every resource router in one place.
 
-create_app includes each of them into the app under API_PREFIX, rather than
-nesting them in one /api/v1 router: FastAPI matches an included router level by
-level, checking every router below for changes on each request, and one level less
-took 6 to 9 % of the instructions of a list or a create request (callgrind, README
-"Performance").
+create_app includes each of them into the app under API_PREFIX.
 """
 
 from __future__ import annotations

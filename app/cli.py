@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import getpass
 import sys
 from collections.abc import Sequence
@@ -22,27 +21,12 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    # Building the app makes about 150,000 objects that live as long as the process;
-    # the cyclic collector, run over and over meanwhile, finds next to no garbage in
-    # them: 4 % of the instructions to import app.main, 2 % of the whole start
-    # (callgrind). So it waits until the app is built, here rather than in uvicorn,
-    # which then finds it imported.
-    gc.disable()
-    try:
-        import uvicorn
+    import uvicorn
 
-        from app.core.migrations import ensure_up_to_date
-        from app.core.request_log import configure_request_logging
+    from app.core.migrations import ensure_up_to_date
+    from app.core.request_log import configure_request_logging
 
-        ensure_up_to_date(get_settings().database_url)
-        import app.main  # noqa: F401
-    finally:
-        # Frozen, they are left out of every later collection, the full ones too
-        # (2 % of the start's instructions, and less work in each full collection
-        # under load). The little garbage among them (about 1,500 objects) stays:
-        # a full collection to find it took 200 ms here.
-        gc.freeze()
-        gc.enable()
+    ensure_up_to_date(get_settings().database_url)
     configure_request_logging()
     uvicorn.run(
         "app.main:app",

@@ -13,10 +13,8 @@ import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import httpx
+import httpx
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -62,11 +60,6 @@ async def resolve_target(
     url: str, *, allow_private: bool, resolver: Resolver = system_resolver
 ) -> Target:
     """Check the URL; UnsafeTarget if it must not be called."""
-    # Imported on first use: an API process needs it only when a webhook is saved, and
-    # importing it took 69 ms of a 1.9 s start here (`-X importtime`), two thirds of
-    # that its command-line extras, which a development install has.
-    import httpx
-
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
