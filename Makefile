@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck openapi clean
+.PHONY: install run test test-fast lint typecheck openapi clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +14,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Byte-compiled first: where PYTHONDONTWRITEBYTECODE is set, Python would otherwise
-# compile every module of app/ from source at each start (only changed ones are redone).
 # Another port: `make run PORT=8001`.
 PORT ?= 8000
 run: install
-	$(BIN)/python -m compileall -q app
 	$(BIN)/followup serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
@@ -33,6 +30,10 @@ typecheck: install
 # browser and fault-test cluster, so more would only crowd the database server.
 test: lint typecheck
 	$(BIN)/pytest -n auto --maxprocesses 4
+
+# The inner loop: everything but the browser and the fault-injection tests, no lint.
+test-fast: install
+	$(BIN)/pytest -n auto --maxprocesses 4 -m "not browser and not faults"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
