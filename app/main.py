@@ -9,13 +9,11 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.api import API_PREFIX, ROUTERS
-from app.applications.create_fast_path import CreateFastPath
-from app.applications.list_fast_path import ListFastPath, pooled_engine_for
+from app.auth.usage import TokenUsage
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.headers import SecurityHeadersMiddleware, install_cors
-from app.core.idempotency import IdempotencyMiddleware
 from app.core.limits import BodySizeLimitMiddleware
 from app.core.openapi_polish import install_openapi_polish
 from app.core.ratelimit import RateLimits
@@ -26,6 +24,7 @@ from app.health import router as health_router
 from app.recommendations.cache import step_cache
 from app.web import install_web
 from app.webhooks.openapi_docs import install_webhook_docs
+from app.worker import embedded_worker
 
 DESCRIPTION = """\
 Followup tracks job applications, interviews, the people met, references and
@@ -55,17 +54,13 @@ def create_app(
             count_statements_of(engine)
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_read_sessionmaker(engine)
-        app.state.pooled_engine = pooled_engine_for(engine)
         try:
-            if settings.run_worker:
-                # Imported only when the worker runs in this process: an API process of
-                # its own never needs the worker's HTTP client (httpx) to start.
-                from app.worker import embedded_worker
-
-                async with embedded_worker(settings, app.state.sessionmaker):
+            async with app.state.token_usage.recording(app.state.sessionmaker):
+                if settings.run_worker:
+                    async with embedded_worker(settings, app.state.sessionmaker):
+                        yield
+                else:
                     yield
-            else:
-                yield
         finally:
             await engine.dispose()
 
@@ -78,6 +73,7 @@ def create_app(
     app.state.settings = settings
     step_cache.max_steps = settings.recommendation_cache_steps
     app.state.rate_limits = RateLimits(settings)
+    app.state.token_usage = TokenUsage()
     if sessionmaker is not None:
         app.state.sessionmaker = sessionmaker
     install_error_handlers(app)
@@ -87,21 +83,20 @@ def create_app(
     install_webhook_docs(app)  # the schema's `webhooks` section and inbound event types
     install_web(app)  # pages, /static, HTML error pages for non-/api paths
     install_openapi_polish(app)  # last: finishes the schema the others built
-    # Outermost last. Innermost: the create and the list, where they can be served
-    # past FastAPI.
-    if settings.create_fast_path:
-        app.add_middleware(CreateFastPath, path=f"{API_PREFIX}/applications")
-    if settings.list_fast_path:
-        app.add_middleware(ListFastPath, path=f"{API_PREFIX}/applications")
-    # The size limit runs before anything reads the body.
-    app.add_middleware(IdempotencyMiddleware)
+    # Middleware only for what crosses every request. Added innermost first, so read
+    # from the bottom up for the order a request meets them:
+    # the size limit, innermost, refuses a body over 1 MiB before any route reads it;
     app.add_middleware(BodySizeLimitMiddleware)
-    # Outside everything that touches the database, inside the log so it sees the 503.
+    # outside everything that touches the database, inside the log so it sees the 503;
     app.add_middleware(DatabaseUnavailableMiddleware)
-    install_cors(app, settings)  # outside the size limit, so preflights are answered first
-    app.add_middleware(RequestLogMiddleware)  # sees every response, 413s included
-    app.add_middleware(SecurityHeadersMiddleware)  # on every answer, the log's 500s too
-    if settings.count_sql:  # not even installed otherwise: no cost in production
+    # CORS outside the size limit and the database, so preflights are answered first;
+    install_cors(app, settings)
+    # the log sees every response, 413s and 503s included, and tags it X-Request-ID;
+    app.add_middleware(RequestLogMiddleware)
+    # security headers on every answer, the log's 500s too;
+    app.add_middleware(SecurityHeadersMiddleware)
+    # the benchmark's statement count, outermost, installed only when asked for.
+    if settings.count_sql:
         app.add_middleware(StatementCountMiddleware)
     return app
 

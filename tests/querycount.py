@@ -9,8 +9,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core import driver
-
 
 @contextmanager
 def count_queries(engine: AsyncEngine) -> Iterator[list[str]]:
@@ -19,13 +17,8 @@ def count_queries(engine: AsyncEngine) -> Iterator[list[str]]:
     def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
-    def on_driver(statement: str) -> None:
-        statements.append(statement)
-
     event.listen(engine.sync_engine, "before_cursor_execute", before)
-    driver.listen(on_driver)  # and those app/core/driver.py runs past SQLAlchemy
     try:
         yield statements
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", before)
-        driver.remove(on_driver)

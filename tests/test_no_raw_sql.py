@@ -37,23 +37,3 @@ def test_the_scan_catches_an_f_string() -> None:
     tree = ast.parse('conn.exec_driver_sql(f"SELECT * FROM t WHERE name = {name}")')
     (call,) = _raw_sql_calls(tree)
     assert isinstance(call.args[0], ast.JoinedStr)
-
-
-def _driver_uses(tree: ast.AST) -> list[int]:
-    """Lines that reach for asyncpg's own connection (`….driver_connection`)."""
-    return [
-        node.lineno
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute) and node.attr == "driver_connection"
-    ]
-
-
-def test_only_driver_py_runs_sql_on_asyncpg_directly() -> None:
-    # app/core/driver.py runs SQL that SQLAlchemy compiled from a Core statement, with
-    # every value bound; anything else sending SQL to asyncpg would escape the scan above.
-    users = {
-        str(path.relative_to(APP.parent))
-        for path in sorted(APP.rglob("*.py"))
-        if _driver_uses(ast.parse(path.read_text(encoding="utf-8")))
-    }
-    assert users == {"app/core/driver.py"}

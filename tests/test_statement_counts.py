@@ -33,8 +33,8 @@ ENDPOINTS = {
     "detail": ("GET", "/api/v1/applications/{id}", 3),  # token; application; its references
     # token; the steps come from this process's cache (app/recommendations/cache.py)
     "recommendations": ("GET", "/api/v1/recommendations", 1),
-    # token; the insert, made only while the user has no webhook subscription
-    "create": ("POST", "/api/v1/applications", 2),
+    # token; the insert; which webhook subscriptions want the event (the outbox)
+    "create": ("POST", "/api/v1/applications", 3),
     # web session; the cached steps; applications, interviewers and references of the
     # steps shown.
     "dashboard": ("GET", "/", 4),

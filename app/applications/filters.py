@@ -12,8 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, String, bindparam, or_
 
+from app.core.pagination import (
+    CURSOR_DESCRIPTION,
+    CURSOR_MAX_LENGTH,
+    DEFAULT_LIMIT,
+    LIMIT_DESCRIPTION,
+    MAX_LIMIT,
+    PageParams,
+)
+from app.core.types import Timestamp
 from app.models import Application
 from app.models.base import UTCDateTime
 from app.models.enums import ACTIVE_STATUSES, ApplicationStatus
@@ -22,6 +32,35 @@ _ACTIVE = [s.value for s in ACTIVE_STATUSES]
 
 Shape = tuple[bool, bool | None, bool, bool]
 Q_MAX_LENGTH = 200  # characters of the search text
+
+
+class ListQuery(BaseModel):
+    """The list's query parameters; one it doesn't know is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: list[ApplicationStatus] | None = Field(
+        default=None, description="Only these statuses (repeatable)."
+    )
+    active: bool | None = Field(default=None, description="true: applied, interviewing or offer.")
+    q: str | None = Field(
+        default=None, max_length=Q_MAX_LENGTH, description="Search company and role."
+    )
+    updated_since: Timestamp | None = Field(
+        default=None, description="Only those changed at or after this time."
+    )
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=LIMIT_DESCRIPTION)
+    cursor: str | None = Field(
+        default=None, max_length=CURSOR_MAX_LENGTH, description=CURSOR_DESCRIPTION
+    )
+
+    @property
+    def page(self) -> PageParams:
+        return PageParams(limit=self.limit, cursor=self.cursor)
+
+    @property
+    def filters(self) -> ListFilters:
+        return ListFilters(self.status or (), self.active, self.q, self.updated_since)
 
 
 @dataclass(frozen=True, slots=True)

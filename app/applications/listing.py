@@ -1,14 +1,13 @@
 """The application list, read as plain rows and written straight to JSON bytes.
 
 It is the most requested read (every client's home screen, every sync), so it skips
-what a list doesn't need. Profiled (README, "Performance"), most of the request went
-to building SQLAlchemy statements, one ORM object per row with its identity-map
-bookkeeping, a second query for the reference ids (selectinload), an
-`ApplicationOut` per row and FastAPI's validation of the whole page. Here one
-statement, built once per combination of filters with every value bound, reads the
-page's columns with the reference ids (gathered into an array by PostgreSQL, joined
-on elsewhere), straight on the driver where it can (app/core/driver.py); orjson
-writes the JSON, about six times faster than pydantic-core's encoder for a page.
+what a list doesn't need: profiled, most of a page's time went to building
+statements, one ORM object per row with its identity-map bookkeeping, a second query
+for the reference ids (selectinload), an `ApplicationOut` per row and FastAPI's
+validation of the whole page. Here one Core statement, built once per combination of
+filters with every value bound, reads the page's columns with the reference ids
+(gathered into an array by PostgreSQL, joined on elsewhere); orjson writes the JSON,
+about six times faster than pydantic-core's encoder for a page.
 The body is what `Page[ApplicationOut]` gives (a test compares every item with the
 single-application answer, on both databases), and the route still declares that
 model for the schema.
@@ -23,14 +22,11 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, bindparam, cast, func, select
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Select, Text, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.pool import PoolProxiedConnection
 
 from app.applications.filters import ListFilters, Shape, clauses
 from app.applications.schemas import ApplicationOut
-from app.core.driver import DriverQuery
 from app.core.pagination import PageParams, after_cursor, cursor_params, split_page
 from app.models import Application
 from app.models.application import application_references
@@ -40,7 +36,7 @@ COLUMNS = tuple(getattr(Application, name) for name in FIELDS if name != "refere
 
 
 @lru_cache(maxsize=64)
-def _query(shape: Shape, past_cursor: bool, postgresql: bool) -> DriverQuery:
+def _query(shape: Shape, past_cursor: bool, postgresql: bool) -> Select[Any]:
     page = (
         select(*COLUMNS)
         .where(Application.owner_id == bindparam("owner_id"), *clauses(shape))
@@ -54,8 +50,7 @@ def _query(shape: Shape, past_cursor: bool, postgresql: bool) -> DriverQuery:
     if postgresql:
         # One row per application, its reference ids gathered by the server in the
         # order ApplicationOut.of gives them (a uuid sorts as its text does), ids as
-        # text: no grouping here, no fallback call per id in orjson (asyncpg's UUID
-        # is a class it doesn't know).
+        # text: no grouping here.
         reference_ids = (
             select(cast(links.c.reference_id, Text))
             .where(links.c.application_id == page.c.id)
@@ -66,13 +61,13 @@ def _query(shape: Shape, past_cursor: bool, postgresql: bool) -> DriverQuery:
             "reference_ids": func.array(reference_ids.scalar_subquery()).label("reference_ids"),
         }
         columns = [as_text[name] if name in as_text else page.c[name] for name in FIELDS]
-        return DriverQuery(select(*columns).order_by(*newest_first))
+        return select(*columns).order_by(*newest_first)
     # Elsewhere the page is limited first, then its reference ids joined on: still one
     # statement, and the limit counts applications, not (application, reference)
     # pairs. Columns come in ApplicationOut's order, a reference id where the list of
     # them goes, so a row zips with FIELDS into an item.
     columns = [links.c.reference_id if name == "reference_ids" else page.c[name] for name in FIELDS]
-    return DriverQuery(
+    return (
         select(*columns)
         .select_from(page.outerjoin(links, links.c.application_id == page.c.id))
         .order_by(*newest_first)
@@ -94,29 +89,10 @@ async def list_page(
     bind = session.bind
     postgresql = bind is not None and bind.dialect.name == "postgresql"
     query = _query(filters.shape, params.cursor is not None, postgresql)
-    rows = await query.fetch(session, _values(owner_id, params, filters))
+    rows = (await session.execute(query, _values(owner_id, params, filters))).all()
     if postgresql:
         return _page_of(rows, params)
     return split_page(_grouped(rows), params, _key)
-
-
-def runs_pooled(dialect: Dialect, params: PageParams, filters: ListFilters) -> bool:
-    """Whether `list_page_pooled` can read this page (not with an expanding IN)."""
-    return _query(filters.shape, params.cursor is not None, True).runs_pooled(dialect)
-
-
-async def list_page_pooled(
-    pooled: PoolProxiedConnection,
-    dialect: Dialect,
-    owner_id: uuid.UUID,
-    params: PageParams,
-    filters: ListFilters,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """`list_page` on a connection held outside any session (PostgreSQL's asyncpg),
-    where `runs_pooled`."""
-    query = _query(filters.shape, params.cursor is not None, True)
-    rows = await query.fetch_pooled(pooled, dialect, _values(owner_id, params, filters))
-    return _page_of(rows, params)
 
 
 def _values(owner_id: uuid.UUID, params: PageParams, filters: ListFilters) -> dict[str, Any]:

@@ -8,18 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from app.applications import listing, service
-from app.applications.create_fast_path import owner_subscribed
 from app.applications.deps import OwnedApplication
-from app.applications.filters import Q_MAX_LENGTH, ListFilters
+from app.applications.filters import ListQuery
 from app.applications.schemas import ApplicationCreate, ApplicationOut, ApplicationPatch
 from app.auth.deps import CurrentUser
 from app.core.concurrency import check_if_match, set_etag
 from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
-from app.core.pagination import Page, PageDep, set_next_link
-from app.core.types import Timestamp
+from app.core.pagination import Page, set_next_link
 from app.core.urls import url_for
-from app.models.enums import ApplicationStatus
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -36,28 +33,14 @@ router = APIRouter(
     responses=error_responses(400),
 )
 async def list_applications(
+    query: Annotated[ListQuery, Query()],
     user: CurrentUser,
     session: SessionDep,
-    page: PageDep,
     request: Request,
-    status_: Annotated[
-        list[ApplicationStatus] | None,
-        Query(alias="status", description="Only these statuses (repeatable)."),
-    ] = None,
-    active: Annotated[
-        bool | None, Query(description="true: applied, interviewing or offer.")
-    ] = None,
-    q: Annotated[
-        str | None, Query(max_length=Q_MAX_LENGTH, description="Search company and role.")
-    ] = None,
-    updated_since: Annotated[
-        Timestamp | None, Query(description="Only those changed at or after this time.")
-    ] = None,
 ) -> Response:
     """Your applications, newest first."""
     # Rows straight to JSON bytes (see listing.py): same body, a fraction of the work.
-    filters = ListFilters(status_ or (), active, q, updated_since)
-    items, next_cursor = await listing.list_page(session, user.id, page, filters)
+    items, next_cursor = await listing.list_page(session, user.id, query.page, query.filters)
     response = Response(listing.page_json(items, next_cursor), media_type="application/json")
     set_next_link(request, response, next_cursor)
     return response
@@ -76,10 +59,7 @@ async def create_application(
     request: Request,
     response: Response,
 ) -> ApplicationOut:
-    # The request's one write: alone, it can commit as it runs (see the service),
-    # unless the fast path has just found that a subscription rules it out.
-    alone = not owner_subscribed(request.scope)
-    application = await service.create_application(session, user, data, alone=alone)
+    application = await service.create_application(session, user, data)
     response.headers["Location"] = url_for(
         request, "get_application", application_id=str(application.id)
     )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -102,13 +101,4 @@ class ApplicationOut(BaseModel):
                 if name != "reference_ids"
             },
             reference_ids=sorted((r.id for r in application.references), key=str),
-        )
-
-    @classmethod
-    def of_new(cls, values: Mapping[str, Any]) -> ApplicationOut:
-        """A new application's, from its row's values (`loaded.values_of`): it has no
-        references yet."""
-        return cls(
-            **{name: values[name] for name in cls.model_fields if name != "reference_ids"},
-            reference_ids=[],
         )

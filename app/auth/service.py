@@ -5,25 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.engine import Dialect
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.pool import PoolProxiedConnection
 
+from app.auth.caller import Caller
 from app.auth.schemas import ApiTokenIn, MePatch, RegisterIn
-from app.core.driver import DriverQuery
 from app.core.errors import Conflict, NotFound, Unauthorized, Unprocessable
-from app.core.loaded import attach_loaded, columns_of
 from app.core.security import hash_password, new_token, token_digest, verify_password
 from app.models import ApiToken, User, WebSession
 from app.models.base import utcnow
-
-# Writing last_used_at on every request would turn each read into a write;
-# a minute's precision is plenty to tell a live token from a forgotten one.
-LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def normalise_email(email: str) -> str:
@@ -161,89 +153,22 @@ async def revoke_personal_token(session: AsyncSession, user: User, token_id: uui
     await session.flush()
 
 
-# Runs on every API request: built once, run on the driver (app/core/driver.py), and
-# reads the user's columns and the token's few, rather than ORM objects; the user is
-# then attached to the session as loaded (app/core/loaded.py), without the ORM's
-# loading. last_used_at (written about once a minute) is updated without an object.
-_TOKEN_OWNER = DriverQuery(
-    select(
-        *columns_of(User),
-        ApiToken.id,
-        ApiToken.expires_at,
-        ApiToken.last_used_at,
-    )
-    .join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("digest"))
-)
+async def caller_for_token(session: AsyncSession, token: str) -> Caller:
+    """The token's user and the token, or 401.
 
-
-_USER_ID = columns_of(User).index(User.__table__.c.id)
-
-
-async def user_for_token(session: AsyncSession, token: str) -> User:
-    """The token's user, or 401. Also notes when the token was last used."""
-    return attach_loaded(session, User, await _token_owner(session, token))
-
-
-async def caller_id_for_token(session: AsyncSession, token: str) -> uuid.UUID:
-    """`user_for_token`'s user's id, checked and noted the same way, for a caller that
-    needs nothing else: it doesn't build the ORM's User (4 % of a list's fast path)."""
-    user_id: uuid.UUID = (await _token_owner(session, token))[_USER_ID]
-    return user_id
-
-
-async def _token_owner(session: AsyncSession, token: str) -> Sequence[Any]:
-    """The token's user's `columns_of(User)`, or 401; notes when the token was used."""
-    now = utcnow()
-    found = await _TOKEN_OWNER.fetch(session, {"digest": token_digest(token)})
-    user_values, unnoted = _checked(found, now)
-    if unnoted is not None:
+    One statement on every authenticated request: the user comes back as an entity of
+    the request's session, so routes that change the user change this object.
+    """
+    found = (
         await session.execute(
-            update(ApiToken).where(ApiToken.id == unnoted).values(last_used_at=now)
+            select(User, ApiToken.id, ApiToken.expires_at, ApiToken.last_used_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_digest(token))
         )
-    return user_values
-
-
-def caller_check_runs_pooled(dialect: Dialect) -> bool:
-    """Whether `caller_id_on_pooled` can run on this dialect's driver."""
-    return _TOKEN_OWNER.runs_pooled(dialect)
-
-
-async def caller_id_on_pooled(
-    pooled: PoolProxiedConnection, dialect: Dialect, token: str
-) -> tuple[uuid.UUID, bool]:
-    """`caller_id_for_token`'s check on a connection held outside any session (the
-    list's fast path): the user's id, and whether the token's last_used_at is due the
-    write that this read leaves to `caller_id_for_token`."""
-    found = await _TOKEN_OWNER.fetch_pooled(pooled, dialect, {"digest": token_digest(token)})
-    user_values, unnoted = _checked(found, utcnow())
-    user_id: uuid.UUID = user_values[_USER_ID]
-    return user_id, unnoted is not None
-
-
-def _checked(found: Sequence[Any], now: datetime) -> tuple[list[Any], uuid.UUID | None]:
-    """The user's columns from `_TOKEN_OWNER`'s rows, or 401; and the token's id if its
-    last_used_at is older than `LAST_USED_PRECISION` (so due a write), else None."""
-    if not found:
+    ).first()
+    if found is None:
         raise Unauthorized("The token is not valid or has been revoked.")
-    user_values: list[Any]
-    *user_values, token_id, expires_at, last_used_at = found[0]
-    if expires_at is not None and expires_at <= now:
+    user, token_id, expires_at, last_used_at = found
+    if expires_at is not None and expires_at <= utcnow():
         raise Unauthorized("The token has expired.")
-    if last_used_at is None or now - last_used_at > LAST_USED_PRECISION:
-        return user_values, token_id
-    return user_values, None
-
-
-async def user_id_for_token(session: AsyncSession, token: str) -> uuid.UUID | None:
-    """The owner of a live token, without side effects (for middleware)."""
-    row = await session.execute(
-        select(ApiToken.user_id, ApiToken.expires_at).where(
-            ApiToken.token_hash == token_digest(token)
-        )
-    )
-    found = row.first()
-    if found is None or (found.expires_at is not None and found.expires_at <= utcnow()):
-        return None
-    user_id: uuid.UUID = found.user_id
-    return user_id
+    return Caller(user=user, user_id=user.id, token_id=token_id, last_used_at=last_used_at)

@@ -35,11 +35,6 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     # Multiplies the webhook retry schedule (5 s, 5 min, ...): tests shrink it to seconds.
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
-    # GET /api/v1/applications served before FastAPI's handling where it can be
-    # (app/applications/list_fast_path.py); false sends every list through the route.
-    list_fast_path: bool = True
-    # POST /api/v1/applications likewise, on PostgreSQL (app/applications/create_fast_path.py).
-    create_fast_path: bool = True
     # Benchmark only: report SQL statements per request in X-SQL-Statements.
     count_sql: bool = False
 

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from starlette.applications import Starlette
 
+from app.core.idempotency import Replay, claimed, store_answer, store_refusal
+
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -69,9 +71,7 @@ def _broken_protocol_is_a_disconnect(context: ExceptionContext) -> None:
     the socket's end hasn't arrived yet. The connection still looks open, which is all
     SQLAlchemy's asyncpg dialect checks for a disconnect, so it would be kept and the
     request would get a 500. Its state is unknown either way: call it a disconnect, so
-    the pool is invalidated and the request gets the 503 of an outage. (Statements run
-    on the driver directly meet this in app/core/driver.py: `_raise_known`, and
-    `fetch_pooled`'s discard.)"""
+    the pool is invalidated and the request gets the 503 of an outage."""
     if isinstance(context.original_exception.__cause__, InternalClientError):
         context.is_disconnect = True
 
@@ -104,8 +104,8 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
     A read gains nothing from a transaction at PostgreSQL's READ COMMITTED (every
     statement takes its own snapshot either way), and BEGIN and COMMIT are two of
     the four round trips of a typical GET, which the benchmark showed cost more than
-    the queries. The few writes a read makes (a token's last_used_at, a web
-    session's renewal) are single statements, committed as they run.
+    the queries. The few writes a read makes (a web session's renewal) are single
+    statements, committed as they run.
     """
     if is_sqlite(engine.url):
         return create_sessionmaker(engine)
@@ -135,10 +135,9 @@ class TransactionRoute(APIRoute):
     The session is made when something first asks for `SessionDep`, and ended here
     once the endpoint has returned its response, before the response is sent: commit
     if the endpoint (and its serialisation) succeeded, roll back if anything raised.
-    So a 2xx is only ever answered for a change that is durable. It used to be a
-    `yield` dependency doing the same; FastAPI wraps each of those in two context
-    managers and a cancel scope, 3 to 5 % of a list or a create (callgrind, README
-    "Performance"). Every router is built with this class; a test checks that.
+    So a 2xx is only ever answered for a change that is durable, and the answer to an
+    `Idempotency-Key` is stored in the same transaction (app/core/idempotency.py).
+    Every router is built with this class; a test checks that.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -148,6 +147,19 @@ class TransactionRoute(APIRoute):
             slot = request.scope[_SLOT] = _SessionSlot()
             try:
                 response = await handle(request)
+                if slot.session is not None:
+                    await store_answer(request, slot.session, response)
+            except Replay as replay:
+                await slot.end(commit=False)
+                return replay.response()
+            except Exception as exc:
+                await slot.end(commit=False)
+                refusal = await _refusal(request, exc) if claimed(request) else None
+                if refusal is None:
+                    raise
+                async with request_sessionmaker(request.app, "POST")() as session:
+                    await store_refusal(request, session, refusal)
+                return refusal
             except BaseException:
                 await slot.end(commit=False)
                 raise
@@ -155,6 +167,18 @@ class TransactionRoute(APIRoute):
             return response
 
         return in_transaction
+
+
+async def _refusal(request: Request, exc: Exception) -> Response | None:
+    """The 4xx the app's error handlers answer `exc` with; None for anything else."""
+    handlers = request.app.exception_handlers
+    # Not the catch-all's: an unexpected error is answered (and logged) once, upstream.
+    mro = [k for k in type(exc).__mro__ if k is not Exception]
+    handler = next((handlers[k] for k in mro if k in handlers), None)
+    if handler is None:
+        return None
+    response: Response = await handler(request, exc)
+    return response if 400 <= response.status_code < 500 else None
 
 
 _SLOT = "followup.session"  # in the request's scope, while a TransactionRoute runs
@@ -175,10 +199,7 @@ class _SessionSlot:
 
 
 async def end_session(session: AsyncSession, *, commit: bool) -> None:
-    """Commit (if `commit`: the request succeeded) or roll back, then close.
-
-    What a request's session comes to: `TransactionRoute` ends its sessions this
-    way, and so does app/applications/list_fast_path.py."""
+    """Commit (if `commit`: the request succeeded) or roll back, then close."""
     if not commit:
         # Shielded, as FastAPI shields a dependency's exit: a rollback cut short by a
         # cancellation would leave the connection out of the pool.
@@ -191,8 +212,7 @@ async def end_session(session: AsyncSession, *, commit: bool) -> None:
     try:
         if not _commits_each_statement(session) or _has_pending_changes(session):
             await session.commit()
-        # else: every statement it ran is committed already; COMMIT would only cost
-        # the ORM's bookkeeping and a greenlet hop (2 % of a list).
+        # else: every statement it ran is committed already; there is nothing to end.
     finally:
         await session.close()
 

@@ -149,7 +149,9 @@ def _validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def _on_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem_response(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+    return problem_response(
+        exc.status, exc.detail, errors=exc.errors, headers=exc.headers, slug=exc.slug
+    )
 
 
 async def _on_validation(_: Request, exc: Exception) -> JSONResponse:

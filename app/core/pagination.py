@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
-from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -43,13 +42,16 @@ MAX_LIMIT = 200
 CURSOR_MAX_LENGTH = 500
 
 
+LIMIT_DESCRIPTION = "Items per page."
+CURSOR_DESCRIPTION = "From a previous page's `next_cursor`."
+
+
 # async, though it awaits nothing: FastAPI runs a plain `def` dependency in a worker
-# thread, a thread hand-off on every list request for two integers.
+# thread, a thread hand-off for two integers.
 async def page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = DEFAULT_LIMIT,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=LIMIT_DESCRIPTION)] = DEFAULT_LIMIT,
     cursor: Annotated[
-        str | None,
-        Query(max_length=CURSOR_MAX_LENGTH, description="From a previous page's `next_cursor`."),
+        str | None, Query(max_length=CURSOR_MAX_LENGTH, description=CURSOR_DESCRIPTION)
     ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
@@ -143,15 +145,5 @@ def set_next_link(request: Request, response: Response, next_cursor: str | None)
 
 
 def next_link(request: Request, next_cursor: str) -> str:
-    """The request's URL with `cursor=next_cursor` (every other parameter as it was
-    sent), as a `Link` header's value.
-
-    What `request.url.include_query_params(cursor=...)` writes (a test compares the
-    two), without the MultiDict and the URL parsed and rebuilt around it: 11 against
-    19 us in a loop, on every page of every list (the list: 2.93 M to 2.88 M
-    instructions, README "Performance").
-    """
-    url = request.url
-    kept = [pair for pair in parse_qsl(url.query, keep_blank_values=True) if pair[0] != "cursor"]
-    query = urlencode([*kept, ("cursor", next_cursor)])
-    return f'<{str(url).partition("?")[0]}?{query}>; rel="next"'
+    """The request's URL with `cursor=next_cursor`, as a `Link` header's value."""
+    return f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'

@@ -1,11 +1,10 @@
 """SQL statements per request, for the benchmark (`FOLLOWUP_COUNT_SQL=true`).
 
 When the setting is off nothing here is installed, so it costs nothing. When on,
-every statement sent through the engine, or run on the driver by
-app/core/driver.py, is counted against the request that sent it, and the response
-carries the count in `X-SQL-Statements`. The counter lives in a context variable:
-SQLAlchemy runs the driver calls in a greenlet that shares the request task's
-context, so concurrent requests never mix their counts.
+every statement sent through the engine is counted against the request that sent
+it, and the response carries the count in `X-SQL-Statements`. The counter lives in
+a context variable: SQLAlchemy runs the driver calls in a greenlet that shares the
+request task's context, so concurrent requests never mix their counts.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.core import driver
 from app.core.asgi import sending_header
 
 HEADER = b"x-sql-statements"
@@ -32,7 +30,6 @@ def _count(*_: Any) -> None:
 
 def count_statements_of(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "before_cursor_execute", _count)
-    driver.listen(_count)  # the statements run past SQLAlchemy
 
 
 class StatementCountMiddleware:

@@ -4,8 +4,9 @@ A PostgreSQL restart, failover or network blip surfaces in many shapes: asyncpg'
 errors, SQLAlchemy's wrapped disconnects, or a bare OSError from the socket. A client
 can do something useful with "try again shortly" (503 with Retry-After). Usually the
 request's transaction never committed; if the connection was lost during COMMIT itself,
-it may have, which the client can't tell (an Idempotency-Key doesn't either: see
-README, Reliability). The first disconnect SQLAlchemy sees invalidates the engine's
+it may have, which the client can't tell. A retry with the same Idempotency-Key is
+safe either way: the stored answer committed with the change, or neither did
+(app/core/idempotency.py). The first disconnect SQLAlchemy sees invalidates the engine's
 whole pool, so the service recovers by itself once the database is back.
 """
 

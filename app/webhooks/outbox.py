@@ -3,10 +3,7 @@
 The event and one message per matching subscription are flushed with the change that
 caused them, so they commit or roll back together: a crash after the commit loses
 nothing (the worker finds the rows), and a change that rolled back sends nothing.
-Users without a matching subscription pay one indexed query and get no rows; it runs
-on every write, so it reads two columns straight on the driver (app/core/driver.py).
-The API's create asks first, inside its INSERT (`without_subscriptions`), and comes
-here only for an owner who has an enabled subscription.
+Users without a matching subscription pay one indexed query and get no rows.
 """
 
 from __future__ import annotations
@@ -18,10 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_json
-from sqlalchemy import ColumnElement, bindparam, exists, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.driver import DriverQuery
 from app.models import WebhookEvent, WebhookMessage, WebhookSubscription
 from app.models.base import utcnow
 from app.webhooks.event_types import EventType, subscribed
@@ -46,28 +42,15 @@ async def emit(
     now: datetime | None = None,
 ) -> WebhookEvent | None:
     """Queue `event_type` for the owner's enabled subscriptions that want it."""
-    subscriptions = await _ENABLED_SUBSCRIPTIONS.fetch(session, {"owner_id": owner_id})
+    subscriptions = await session.execute(
+        select(WebhookSubscription.id, WebhookSubscription.events).where(
+            WebhookSubscription.owner_id == owner_id, WebhookSubscription.enabled.is_(True)
+        )
+    )
     matching = [id_ for id_, events in subscriptions if subscribed(events, event_type)]
     if not matching:
         return None
     return await enqueue(session, owner_id, event_type, data, matching, now=now)
-
-
-def without_subscriptions(owner_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
-    """True while the owner has no enabled subscription, so `emit` would queue nothing,
-    whatever the event: a write made on this condition needs no outbox rows, and can be
-    a statement of its own (the API's create, app/applications/service.py)."""
-    return ~exists().where(
-        WebhookSubscription.owner_id == owner_id, WebhookSubscription.enabled.is_(True)
-    )
-
-
-_ENABLED_SUBSCRIPTIONS = DriverQuery(
-    select(WebhookSubscription.id, WebhookSubscription.events).where(
-        WebhookSubscription.owner_id == bindparam("owner_id"),
-        WebhookSubscription.enabled.is_(True),
-    )
-)
 
 
 async def enqueue(

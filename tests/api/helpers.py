@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 PROBLEM = "application/problem+json"
 
@@ -24,3 +25,14 @@ def assert_problem(
         locs = [".".join(str(p) for p in e["loc"]) for e in body.get("errors", [])]
         assert any(loc in item for item in locs), (loc, locs)
     return body
+
+
+async def record_token_usage(
+    client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> int:
+    """Run the app's recording of token usage now, as its background task would."""
+    transport = client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    app: Any = transport.app
+    recorded: int = await app.state.token_usage.record(sessionmaker)
+    return recorded

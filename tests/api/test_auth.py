@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import ApiToken, User
-from tests.api.helpers import assert_problem
+from tests.api.helpers import assert_problem, record_token_usage
 from tests.factories import DEFAULT_PASSWORD, UserWithToken
 
 pytestmark = pytest.mark.anyio
@@ -205,7 +205,10 @@ async def test_email_change_to_a_taken_email_is_409(
 
 
 async def test_personal_token_is_shown_once_works_and_revokes_at_once(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     r = await client.post("/api/v1/tokens", json={"name": "backup"}, headers=alice.headers)
     assert r.status_code == 201, r.text
@@ -225,6 +228,10 @@ async def test_personal_token_is_shown_once_works_and_revokes_at_once(
 
     headers = {"Authorization": f"Bearer {token}"}
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+    # The use is recorded off the request path, by the app's own task.
+    fetched = (await client.get(f"/api/v1/tokens/{created['id']}", headers=alice.headers)).json()
+    assert fetched["last_used_at"] is None
+    await record_token_usage(client, sessionmaker)
     fetched = (await client.get(f"/api/v1/tokens/{created['id']}", headers=alice.headers)).json()
     assert fetched["last_used_at"] is not None
 

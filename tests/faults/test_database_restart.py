@@ -135,8 +135,8 @@ def test_a_database_restart_fails_requests_cleanly_and_loses_no_write(
         acknowledged = [s.created_id for s in sent if s.created_id is not None]
         lost = missing_application_ids(database_url, acknowledged)
         stored = query(database_url, "SELECT count(*) FROM applications")[0][0]
-        # Keys whose request died before its answer could be recorded; a retry takes
-        # them over once they count as abandoned (app.core.idempotency).
+        # A key is claimed in its change's transaction, so none can outlive an outage
+        # without its answer (app/core/idempotency.py).
         unanswered_keys = query(
             database_url, "SELECT count(*) FROM idempotency_records WHERE status_code IS NULL"
         )[0][0]
@@ -151,6 +151,7 @@ def test_a_database_restart_fails_requests_cleanly_and_loses_no_write(
     failed_cleanly = [s for s in during if s.clean_failure]
     assert failed_cleanly, "no request met the outage: the test proved nothing"
     assert not lost
+    assert unanswered_keys == 0
     report(
         f"postgresql stop -m {mode}, {OUTAGE_SECONDS:g} s down, start",
         requests_sent=len(sent),
