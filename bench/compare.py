@@ -3,8 +3,8 @@
     .venv/bin/python bench/perf.py --keep                      # once: seeds, prints NAME
     .venv/bin/python bench/compare.py --reuse NAME c330626     # that commit against this tree
 
-On this shared machine absolute figures move by a third within minutes (README,
-"Performance"), more than most changes are worth, so two separate perf.py runs
+On this shared machine absolute figures move by a third within minutes, more than
+most changes are worth, so two separate perf.py runs
 can't tell two versions apart. Here both serve at once from the same database:
 BASE checked out in a temporary git worktree (its own app/, this venv's packages,
 so both must share the schema and the dependencies), and the working tree as it
