@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CalendarFeed
-from tests.api.helpers import assert_problem
 from tests.factories import (
     UserWithToken,
     create_application,
@@ -21,6 +20,7 @@ from tests.factories import (
     create_interviewer,
     create_user_with_token,
 )
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 AUCKLAND = ZoneInfo("Pacific/Auckland")

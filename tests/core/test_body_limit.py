@@ -1,6 +1,6 @@
 """BodySizeLimitMiddleware reads a body only where there can be one.
 
-The 413s themselves are tests/api/test_protocol.py's (declared and streamed bodies);
+The 413s themselves are tests/core/test_protocol.py's (declared and streamed bodies);
 here, what the middleware does with the `receive` of a request it lets through.
 """
 

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.models import Application, IdempotencyRecord
 from app.models.base import utcnow
-from tests.api.helpers import assert_problem
 from tests.databases import BACKENDS
 from tests.factories import UserWithToken
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 

@@ -25,9 +25,9 @@ from app.models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken
+from tests.helpers import assert_problem
 from tests.webhooks.helpers import all_rows
 
 pytestmark = pytest.mark.anyio

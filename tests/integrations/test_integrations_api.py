@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 URL = "/api/v1/integrations"

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.helpers import assert_problem
 from tests.factories import create_user_with_token
+from tests.helpers import assert_problem
 from tests.portability.account import API, post
 
 pytestmark = pytest.mark.anyio

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Integration, WebhookSubscription
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken
+from tests.helpers import assert_problem
 from tests.portability.account import API, build_account
 
 pytestmark = pytest.mark.anyio

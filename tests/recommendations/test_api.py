@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.main import create_app
 from app.recommendations.schemas import RecommendationList
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import (
     UserWithToken,
@@ -21,6 +20,7 @@ from tests.factories import (
     create_interview,
     create_interviewer,
 )
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 URL = "/api/v1/recommendations"

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.main import create_app
 from app.web.routes import references
-from tests.api.helpers import assert_problem
 from tests.factories import create_application
+from tests.helpers import assert_problem
 from tests.web.helpers import Browser, assert_html, text_of
 
 pytestmark = pytest.mark.anyio

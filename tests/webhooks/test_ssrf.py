@@ -16,9 +16,9 @@ from app.models import WebhookDelivery, WebhookMessage, WebhookSubscription
 from app.webhooks.schemas import WebhookCreate
 from app.webhooks.service import create_subscription, send_test
 from app.webhooks.targets import Target, non_public_kind, pinned_request, resolve_target
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken, create_webhook
+from tests.helpers import assert_problem
 from tests.webhooks.helpers import all_rows, deliver, subscribe
 from tests.webhooks.receiver import Receiver
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import WebhookMessage
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken
+from tests.helpers import assert_problem
 from tests.webhooks.helpers import all_rows, deliver, subscribe
 from tests.webhooks.receiver import Receiver
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import ApiToken, User
-from tests.api.helpers import assert_problem, record_token_usage
 from tests.factories import DEFAULT_PASSWORD, UserWithToken
+from tests.helpers import assert_problem, record_token_usage
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.main import create_app
 from app.models import User
-from tests.api.helpers import assert_problem
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 

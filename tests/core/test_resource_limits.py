@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.helpers import assert_problem
 from tests.factories import UserWithToken
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 

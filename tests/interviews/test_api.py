@@ -9,9 +9,9 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken, create_application, create_interviewer
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.core.request_log import configure_request_logging, loggable_path, logger
 from app.main import create_app
-from tests.api.helpers import assert_problem
 from tests.factories import UserWithToken
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 GENERATED = re.compile(r"[0-9a-f]{32}")

@@ -8,7 +8,6 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import (
     UserWithToken,
@@ -17,6 +16,7 @@ from tests.factories import (
     create_interviewer,
     create_reference,
 )
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 

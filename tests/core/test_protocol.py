@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.main import create_app
 from app.models import Application
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 URL = "/api/v1/applications"

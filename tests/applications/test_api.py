@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Event
-from tests.api.helpers import assert_problem
 from tests.dbstate import snapshot
 from tests.factories import (
     UserWithToken,
@@ -21,6 +20,7 @@ from tests.factories import (
     create_interviewer,
     create_reference,
 )
+from tests.helpers import assert_problem
 
 pytestmark = pytest.mark.anyio
 URL = "/api/v1/applications"
