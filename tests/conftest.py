@@ -22,8 +22,15 @@ from sqlalchemy.ext.asyncio import (
 from app.core.config import Settings
 from app.core.db import create_engine
 from app.main import create_app
+from app.models import Application, Interview, Interviewer
 from tests.databases import BACKENDS, migrated_database
-from tests.factories import UserWithToken, create_user_with_token
+from tests.factories import (
+    UserWithToken,
+    create_application,
+    create_interview,
+    create_interviewer,
+    create_user_with_token,
+)
 
 
 @pytest.fixture(scope="session")
@@ -98,3 +105,24 @@ async def alice(session: AsyncSession) -> UserWithToken:
 @pytest.fixture
 async def bob(session: AsyncSession) -> UserWithToken:
     return await create_user_with_token(session, email="bob@example.com", name="Bob Baker")
+
+
+# The setup most resource tests start from: Alice's application at Acme Corp, with one
+# interviewer, and an interview with that interviewer that ended an hour ago.
+
+
+@pytest.fixture
+async def application(session: AsyncSession, alice: UserWithToken) -> Application:
+    return await create_application(session, alice.user)
+
+
+@pytest.fixture
+async def interviewer(session: AsyncSession, application: Application) -> Interviewer:
+    return await create_interviewer(session, application)
+
+
+@pytest.fixture
+async def interview(
+    session: AsyncSession, application: Application, interviewer: Interviewer
+) -> Interview:
+    return await create_interview(session, application, [interviewer])

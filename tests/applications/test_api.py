@@ -10,14 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Event
+from app.models import Application, Event, Interview, Interviewer
 from tests.dbstate import snapshot
 from tests.factories import (
     UserWithToken,
     create_application,
     create_event,
-    create_interview,
-    create_interviewer,
     create_reference,
 )
 from tests.helpers import assert_problem
@@ -244,19 +242,21 @@ async def test_stale_if_match_is_412_and_changes_nothing(
 
 
 async def test_delete_cascades_to_interviews_interviewers_and_events(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    session: AsyncSession,
+    application: Application,
+    interviewer: Interviewer,
+    interview: Interview,
 ) -> None:
-    application = await create_application(session, alice.user)
-    person = await create_interviewer(session, application)
-    interview = await create_interview(session, application, [person])
-    await create_event(session, application, type="thank_you_email", interviewer_id=person.id)
+    await create_event(session, application, type="thank_you_email", interviewer_id=interviewer.id)
     reference = await create_reference(session, alice.user)
     r = await client.delete(f"{URL}/{application.id}", headers=alice.headers)
     assert r.status_code == 204
     for path in (
         f"{URL}/{application.id}",
         f"/api/v1/interviews/{interview.id}",
-        f"/api/v1/interviewers/{person.id}",
+        f"/api/v1/interviewers/{interviewer.id}",
     ):
         assert_problem(await client.get(path, headers=alice.headers), 404)
     state = await snapshot(session)

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import CalendarFeed
+from app.models import Application, CalendarFeed
 from tests.factories import (
     UserWithToken,
     create_application,
@@ -73,9 +73,8 @@ async def test_interviews_are_events_with_their_times(
 
 
 async def test_an_interview_keeps_its_uid_when_it_moves(
-    client: httpx.AsyncClient, session: AsyncSession, alice: UserWithToken
+    client: httpx.AsyncClient, session: AsyncSession, alice: UserWithToken, application: Application
 ) -> None:
-    application = await create_application(session, alice.user)
     interview = await create_interview(
         session, application, starts_at=datetime(2030, 1, 1, 10, tzinfo=UTC)
     )

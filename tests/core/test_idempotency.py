@@ -118,3 +118,42 @@ async def test_a_key_held_by_a_running_request_is_409(
     body = assert_problem(r, 409)
     assert body["type"].endswith("in-progress")
     assert await _applications(session, alice) == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "secret"),
+    [
+        ("/api/v1/tokens", {"name": "ci"}, "token"),
+        ("/api/v1/integrations", {"name": "Greenhouse"}, "secret"),
+        ("/api/v1/webhooks", {"url": "https://93.184.216.34/hook", "events": ["*"]}, "secret"),
+        ("/api/v1/calendar/feed", None, "url"),
+    ],
+)
+async def test_a_replay_of_a_secret_issuing_post_leaves_the_secret_out(
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    session: AsyncSession,
+    path: str,
+    body: dict[str, str] | None,
+    secret: str,
+) -> None:
+    first = await client.post(path, json=body, headers=_headers(alice, f"s-{secret}"))
+    assert first.status_code == 201, first.text
+    issued = first.json()[secret]
+    assert issued
+    again = await client.post(path, json=body, headers=_headers(alice, f"s-{secret}"))
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    replayed = again.json()
+    assert replayed[secret] is None
+    assert {k: v for k, v in replayed.items() if k != secret} == {
+        k: v for k, v in first.json().items() if k != secret
+    }
+    # Nor is it kept anywhere in the stored answer, headers included.
+    record = await session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.key == f"s-{secret}")
+    )
+    assert record is not None
+    stored = (record.response_body or b"").decode() + (record.response_headers or "")
+    assert issued not in stored
+    assert issued.rsplit("/", 1)[-1].removesuffix(".ics") not in stored

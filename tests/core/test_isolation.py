@@ -16,14 +16,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.main import create_app
+from app.models import Application, Interview, Interviewer
 from tests.dbstate import snapshot
 from tests.factories import (
     UserWithToken,
-    create_application,
     create_event,
     create_integration,
-    create_interview,
-    create_interviewer,
     create_reference,
     create_webhook,
     create_webhook_delivery,
@@ -63,12 +61,12 @@ async def test_another_users_id_is_404(
     alice: UserWithToken,
     bob: UserWithToken,
     session: AsyncSession,
+    application: Application,
+    interviewer: Interviewer,
+    interview: Interview,
     method: str,
     path: str,
 ) -> None:
-    application = await create_application(session, alice.user)
-    person = await create_interviewer(session, application)
-    interview = await create_interview(session, application, [person])
     event = await create_event(session, application)
     reference = await create_reference(session, alice.user)
     webhook = await create_webhook(session, alice.user)
@@ -79,7 +77,7 @@ async def test_another_users_id_is_404(
     ids: dict[str, Callable[[], str]] = {
         "application_id": lambda: str(application.id),
         "interview_id": lambda: str(interview.id),
-        "interviewer_id": lambda: str(person.id),
+        "interviewer_id": lambda: str(interviewer.id),
         "event_id": lambda: str(event.id),
         "reference_id": lambda: str(reference.id),
         "token_id": lambda: token.json()["id"],

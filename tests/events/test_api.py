@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Application, Interview, Interviewer
 from tests.dbstate import snapshot
 from tests.factories import (
     UserWithToken,
@@ -22,18 +23,20 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_event_defaults_occurred_at_to_now_and_has_warnings(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    session: AsyncSession,
+    application: Application,
+    interviewer: Interviewer,
+    interview: Interview,
 ) -> None:
-    application = await create_application(session, alice.user)
-    person = await create_interviewer(session, application)
-    interview = await create_interview(session, application, [person])
     reference = await create_reference(session, alice.user)
     before = datetime.now(UTC)
     r = await client.post(
         f"/api/v1/applications/{application.id}/events",
         json={
             "type": "thank_you_email",
-            "interviewer_id": str(person.id),
+            "interviewer_id": str(interviewer.id),
             "interview_id": str(interview.id),
             "reference_id": str(reference.id),
             "channel": "email",
@@ -122,10 +125,10 @@ async def test_bad_event_is_422_and_changes_nothing(
     client: httpx.AsyncClient,
     alice: UserWithToken,
     session: AsyncSession,
+    application: Application,
     payload: dict[str, object],
     loc: str,
 ) -> None:
-    application = await create_application(session, alice.user)
     before = await snapshot(session)
     r = await client.post(
         f"/api/v1/applications/{application.id}/events", json=payload, headers=alice.headers
@@ -161,9 +164,8 @@ async def test_event_links_from_elsewhere_are_422(
 
 
 async def test_event_a_few_seconds_ahead_is_accepted(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient, alice: UserWithToken, application: Application
 ) -> None:
-    application = await create_application(session, alice.user)
     soon = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
     r = await client.post(
         f"/api/v1/applications/{application.id}/events",

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Application, Interviewer
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken, create_application, create_interviewer
 from tests.helpers import assert_problem
@@ -17,17 +18,18 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_interview_defaults_to_one_hour_and_links_people(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    application: Application,
+    interviewer: Interviewer,
 ) -> None:
-    application = await create_application(session, alice.user)
-    person = await create_interviewer(session, application)
     r = await client.post(
         f"/api/v1/applications/{application.id}/interviews",
         json={
             "starts_at": "2026-11-20T14:00:00+01:00",
             "kind": "video",
             "round": 1,
-            "interviewer_ids": [str(person.id)],
+            "interviewer_ids": [str(interviewer.id)],
             "topics": "the billing pipeline",
             "mutual_interests": "Rust in production",
         },
@@ -37,7 +39,7 @@ async def test_interview_defaults_to_one_hour_and_links_people(
     body = r.json()
     assert datetime.fromisoformat(body["starts_at"]) == datetime(2026, 11, 20, 13, tzinfo=UTC)
     assert datetime.fromisoformat(body["ends_at"]) == datetime(2026, 11, 20, 14, tzinfo=UTC)
-    assert body["interviewer_ids"] == [str(person.id)]
+    assert body["interviewer_ids"] == [str(interviewer.id)]
     assert body["application_id"] == str(application.id)
     assert r.headers["location"].endswith(f"/api/v1/interviews/{body['id']}")
 
@@ -86,10 +88,10 @@ async def test_bad_interview_is_422_and_changes_nothing(
     client: httpx.AsyncClient,
     alice: UserWithToken,
     session: AsyncSession,
+    application: Application,
     payload: dict[str, object],
     loc: str,
 ) -> None:
-    application = await create_application(session, alice.user)
     before = await snapshot(session)
     r = await client.post(
         f"/api/v1/applications/{application.id}/interviews", json=payload, headers=alice.headers
@@ -125,9 +127,8 @@ async def test_interviewer_of_another_application_is_422(
 
 
 async def test_patch_that_moves_the_start_past_the_end_is_422(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession, application: Application
 ) -> None:
-    application = await create_application(session, alice.user)
     created = (
         await client.post(
             f"/api/v1/applications/{application.id}/interviews",
@@ -152,9 +153,8 @@ async def test_patch_that_moves_the_start_past_the_end_is_422(
 
 
 async def test_interviewer_crud(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient, alice: UserWithToken, application: Application
 ) -> None:
-    application = await create_application(session, alice.user)
     url = f"/api/v1/applications/{application.id}/interviewers"
     r = await client.post(
         url,
@@ -199,26 +199,26 @@ async def test_interviewer_crud(
 
 
 async def test_deleting_an_interviewer_keeps_the_history(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    application: Application,
+    interviewer: Interviewer,
 ) -> None:
-    application = await create_application(session, alice.user)
-    person = await create_interviewer(session, application)
     event = await client.post(
         f"/api/v1/applications/{application.id}/events",
-        json={"type": "thank_you_email", "interviewer_id": str(person.id), "channel": "email"},
+        json={"type": "thank_you_email", "interviewer_id": str(interviewer.id), "channel": "email"},
         headers=alice.headers,
     )
     assert event.status_code == 201
-    await client.delete(f"/api/v1/interviewers/{person.id}", headers=alice.headers)
+    await client.delete(f"/api/v1/interviewers/{interviewer.id}", headers=alice.headers)
     kept = (await client.get(f"/api/v1/events/{event.json()['id']}", headers=alice.headers)).json()
     assert kept["type"] == "thank_you_email"
     assert kept["interviewer_id"] is None
 
 
 async def test_interviews_list_latest_first(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient, alice: UserWithToken, application: Application
 ) -> None:
-    application = await create_application(session, alice.user)
     url = f"/api/v1/applications/{application.id}/interviews"
     start = datetime(2026, 11, 1, 9, tzinfo=UTC)
     ids = []

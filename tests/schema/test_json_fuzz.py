@@ -20,12 +20,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Application, Interview, Interviewer
 from tests.dbstate import snapshot
 from tests.factories import (
     UserWithToken,
-    create_application,
-    create_interview,
-    create_interviewer,
     create_reference,
     create_webhook,
 )
@@ -106,19 +104,21 @@ def test_every_json_create_and_patch_is_fuzzed() -> None:
 
 @pytest.fixture
 async def owned_ids(
-    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession
+    client: httpx.AsyncClient,
+    alice: UserWithToken,
+    session: AsyncSession,
+    application: Application,
+    interviewer: Interviewer,
+    interview: Interview,
 ) -> dict[str, str]:
     """An id of each kind a create or patch path takes, all Alice's."""
-    application = await create_application(session, alice.user)
-    person = await create_interviewer(session, application)
-    interview = await create_interview(session, application, [person])
     reference = await create_reference(session, alice.user)
     webhook = await create_webhook(session, alice.user)
     recs = await client.get("/api/v1/recommendations", headers=alice.headers)
     return {
         "application_id": str(application.id),
         "interview_id": str(interview.id),
-        "interviewer_id": str(person.id),
+        "interviewer_id": str(interviewer.id),
         "reference_id": str(reference.id),
         "webhook_id": str(webhook.id),
         "recommendation_id": recs.json()["items"][0]["id"],

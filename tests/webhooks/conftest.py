@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.main import create_app
 from tests.databases import backend_of, migrated_database
+from tests.factories import UserWithToken
+from tests.webhooks.helpers import WorkerPass, deliver, subscribe
 from tests.webhooks.receiver import Receiver, running_receiver
 
 
@@ -49,3 +52,23 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
     """What the worker sends with (short timeouts: the receiver is local)."""
     async with httpx.AsyncClient(follow_redirects=False, timeout=5) as c:
         yield c
+
+
+@pytest.fixture
+def worker_pass(
+    sessionmaker: async_sessionmaker[AsyncSession], http_client: httpx.AsyncClient
+) -> WorkerPass:
+    """One delivery pass of the worker: `await worker_pass(now=...)` -> messages sent."""
+
+    async def run(**options: Any) -> int:
+        return await deliver(sessionmaker, http_client, **options)
+
+    return run
+
+
+@pytest.fixture
+async def hook(
+    local_client: httpx.AsyncClient, alice: UserWithToken, receiver: Receiver
+) -> dict[str, Any]:
+    """Alice's subscription to every event, at the live receiver."""
+    return await subscribe(local_client, alice, receiver.url())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -14,6 +14,8 @@ from app.webhooks.delivery import deliver_due
 from tests.factories import UserWithToken
 
 M = TypeVar("M")
+# The `worker_pass` fixture: deliver(...) bound to the test's database and HTTP client.
+WorkerPass = Callable[..., Awaitable[int]]
 
 
 async def subscribe(

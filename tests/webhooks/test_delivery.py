@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from app.models.base import utcnow
 from app.webhooks.outbox import webhook_id
 from app.webhooks.retry import JITTER, MAX_ATTEMPTS, RETRY_DELAYS
 from tests.factories import UserWithToken
-from tests.webhooks.helpers import all_rows, deliver, subscribe
+from tests.webhooks.helpers import WorkerPass, all_rows, subscribe
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.anyio
@@ -40,15 +41,14 @@ async def test_delivered_signed_so_an_independent_verifier_accepts_it(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     assert hook["secret"].startswith("whsec_")
     application = await _create_application(local_client, alice)
 
-    assert await deliver(sessionmaker, http_client) == 1
+    assert await worker_pass() == 1
 
     [request] = receiver.requests
     payload = Webhook(hook["secret"]).verify(request.body, request.headers)
@@ -65,19 +65,18 @@ async def test_delivered_signed_so_an_independent_verifier_accepts_it(
     assert attempt.response_body == "ok"
     assert attempt.duration_ms >= 0
     # Nothing is left to send.
-    assert await deliver(sessionmaker, http_client) == 0
+    assert await worker_pass() == 0
 
 
 async def test_a_tampered_body_fails_verification(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     await _create_application(local_client, alice)
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
     [request] = receiver.requests
     with pytest.raises(Exception, match="signature"):
         Webhook(hook["secret"]).verify(request.body.replace(b"Acme", b"Evil"), request.headers)
@@ -87,32 +86,31 @@ async def test_a_500_is_retried_later_with_the_same_webhook_id(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     await _create_application(local_client, alice)
     receiver.script("/hooks", [500, 503])
     now = utcnow()
 
-    await deliver(sessionmaker, http_client, now=now)
+    await worker_pass(now=now)
     [message] = await all_rows(session, WebhookMessage)
     assert message.status == "pending"
     first_delay = RETRY_DELAYS[0].total_seconds()
     wait = (message.next_attempt_at - now).total_seconds()
     assert first_delay * (1 - JITTER) <= wait <= first_delay * (1 + JITTER)
     # Not before its time.
-    assert await deliver(sessionmaker, http_client, now=now + timedelta(seconds=3)) == 0
+    assert await worker_pass(now=now + timedelta(seconds=3)) == 0
 
     second_try = message.next_attempt_at
-    await deliver(sessionmaker, http_client, now=second_try)
+    await worker_pass(now=second_try)
     [message] = await all_rows(session, WebhookMessage)
     assert message.attempts == 2
     second_delay = RETRY_DELAYS[1].total_seconds()
     wait = (message.next_attempt_at - second_try).total_seconds()
     assert second_delay * (1 - JITTER) <= wait <= second_delay * (1 + JITTER)
-    await deliver(sessionmaker, http_client, now=message.next_attempt_at)
+    await worker_pass(now=message.next_attempt_at)
 
     assert len(set(receiver.ids())) == 1
     assert len(receiver.requests) == 3
@@ -130,20 +128,19 @@ async def test_a_dropped_connection_is_retried_with_the_same_webhook_id(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     await _create_application(local_client, alice)
     receiver.script("/hooks", ["drop"])
     now = utcnow()
 
-    await deliver(sessionmaker, http_client, now=now)
+    await worker_pass(now=now)
     [failed] = await all_rows(session, WebhookDelivery)
     assert failed.status_code is None
     assert "closed" in str(failed.error)
-    await deliver(sessionmaker, http_client, now=now + timedelta(minutes=1))
+    await worker_pass(now=now + timedelta(minutes=1))
 
     first, second = receiver.ids()
     assert first == second
@@ -155,15 +152,14 @@ async def test_a_timeout_is_a_failed_attempt(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     await _create_application(local_client, alice)
     receiver.script("/hooks", ["hang"])
 
-    await deliver(sessionmaker, http_client, attempt_timeout=0.2)
+    await worker_pass(attempt_timeout=0.2)
     receiver.release.set()
 
     [attempt] = await all_rows(session, WebhookDelivery)
@@ -177,15 +173,14 @@ async def test_410_disables_the_subscription_and_says_why(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     await _create_application(local_client, alice)
     receiver.script("/hooks", [410])
 
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
 
     r = await local_client.get(f"/api/v1/webhooks/{hook['id']}", headers=alice.headers)
     assert r.json()["enabled"] is False
@@ -196,7 +191,7 @@ async def test_410_disables_the_subscription_and_says_why(
     # New changes are not queued for it, and nothing more is sent.
     await _create_application(local_client, alice)
     assert len(await all_rows(session, WebhookMessage)) == 1
-    assert await deliver(sessionmaker, http_client, now=utcnow() + timedelta(days=1)) == 0
+    assert await worker_pass(now=utcnow() + timedelta(days=1)) == 0
     assert len(receiver.requests) == 1
 
 
@@ -204,26 +199,25 @@ async def test_five_days_of_failures_disable_the_subscription(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     receiver.script("/hooks", [500] * 10)
     await _create_application(local_client, alice)
     start = utcnow()
-    await deliver(sessionmaker, http_client, now=start)
+    await worker_pass(now=start)
 
     # Four days on, still failing: still enabled.
     await _create_application(local_client, alice)
-    await deliver(sessionmaker, http_client, now=start + timedelta(days=4))
+    await worker_pass(now=start + timedelta(days=4))
     [subscription] = await all_rows(session, WebhookSubscription)
     assert subscription.enabled
     assert subscription.failing_since == start
 
     # Five days after the first failure, one more failure disables it.
     await _create_application(local_client, alice)
-    await deliver(sessionmaker, http_client, now=start + timedelta(days=5, minutes=1))
+    await worker_pass(now=start + timedelta(days=5, minutes=1))
     r = await local_client.get(f"/api/v1/webhooks/{hook['id']}", headers=alice.headers)
     assert r.json()["enabled"] is False
     assert "5 days" in r.json()["disabled_reason"]
@@ -242,19 +236,18 @@ async def test_a_success_resets_the_failure_clock(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     receiver.script("/hooks", [500])
     await _create_application(local_client, alice)
     start = utcnow()
-    await deliver(sessionmaker, http_client, now=start)
+    await worker_pass(now=start)
     [subscription] = await all_rows(session, WebhookSubscription)
     assert subscription.failing_since == start
 
-    await deliver(sessionmaker, http_client, now=start + timedelta(minutes=1))
+    await worker_pass(now=start + timedelta(minutes=1))
     [subscription] = await all_rows(session, WebhookSubscription)
     assert subscription.failing_since is None
     assert subscription.enabled
@@ -264,22 +257,21 @@ async def test_a_message_is_given_up_after_the_last_scheduled_retry(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     receiver.script("/hooks", [500] * MAX_ATTEMPTS)
     await _create_application(local_client, alice)
     rng = random.Random(7)
     now = utcnow()
     for _ in range(MAX_ATTEMPTS):
-        assert await deliver(sessionmaker, http_client, now=now, rng=rng) == 1
+        assert await worker_pass(now=now, rng=rng) == 1
         [message] = await all_rows(session, WebhookMessage)
         now = message.next_attempt_at
 
     assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
-    assert await deliver(sessionmaker, http_client, now=now + timedelta(days=30)) == 0
+    assert await worker_pass(now=now + timedelta(days=30)) == 0
     assert len(receiver.requests) == MAX_ATTEMPTS == 8
 
 
@@ -287,15 +279,14 @@ async def test_redirects_are_not_followed(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     receiver.script("/hooks", [302])
     await _create_application(local_client, alice)
 
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
 
     assert [r.path for r in receiver.requests] == ["/hooks"]  # never /moved
     [attempt] = await all_rows(session, WebhookDelivery)
@@ -309,14 +300,13 @@ async def test_only_the_first_kib_of_the_response_is_kept(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     receiver.response_body = b"x" * 5000
     await _create_application(local_client, alice)
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
     [attempt] = await all_rows(session, WebhookDelivery)
     assert attempt.response_body == "x" * 1024
 
@@ -324,13 +314,11 @@ async def test_only_the_first_kib_of_the_response_is_kept(
 async def test_a_claimed_message_is_not_claimed_again_until_its_lease_ends(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
-    receiver: Receiver,
     sessionmaker: async_sessionmaker[AsyncSession],
-    session: AsyncSession,
+    hook: dict[str, Any],
 ) -> None:
     from app.webhooks.queue import claim_due
 
-    await subscribe(local_client, alice, receiver.url())
     await _create_application(local_client, alice)
     now = utcnow()
     lease = timedelta(seconds=60)
@@ -352,8 +340,7 @@ async def test_each_subscription_gets_its_own_message(
     alice: UserWithToken,
     bob: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
+    worker_pass: WorkerPass,
 ) -> None:
     await subscribe(local_client, alice, receiver.url("/a"))
     await subscribe(local_client, alice, receiver.url("/b"), ["application.created"])
@@ -361,7 +348,7 @@ async def test_each_subscription_gets_its_own_message(
     await subscribe(local_client, bob, receiver.url("/bob"))
     await _create_application(local_client, alice)
 
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
 
     assert sorted(r.path for r in receiver.requests) == ["/a", "/b"]
     bodies = {json.loads(r.body)["type"] for r in receiver.requests}

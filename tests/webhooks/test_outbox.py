@@ -13,7 +13,7 @@ from app.applications.schemas import ApplicationCreate
 from app.applications.service import create_application
 from app.models import WebhookEvent, WebhookMessage
 from tests.factories import UserWithToken
-from tests.webhooks.helpers import all_rows, deliver, subscribe
+from tests.webhooks.helpers import WorkerPass, all_rows, subscribe
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.anyio
@@ -28,10 +28,9 @@ async def _events(session: AsyncSession) -> list[tuple[str, dict[str, Any]]]:
 async def test_posting_an_application_writes_exactly_one_outbox_row(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
-    receiver: Receiver,
     session: AsyncSession,
+    hook: dict[str, Any],
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     r = await local_client.post(
         f"{API}/applications",
         json={"company": "Acme", "role_title": "Engineer"},
@@ -69,10 +68,9 @@ async def test_without_a_matching_subscription_nothing_is_written(
 async def test_a_disabled_subscription_gets_nothing(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
-    receiver: Receiver,
     session: AsyncSession,
+    hook: dict[str, Any],
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     r = await local_client.patch(
         f"{API}/webhooks/{hook['id']}", json={"enabled": False}, headers=alice.headers
     )
@@ -86,10 +84,9 @@ async def test_a_disabled_subscription_gets_nothing(
 async def test_every_resource_change_emits_its_event(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
-    receiver: Receiver,
     session: AsyncSession,
+    hook: dict[str, Any],
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     h = alice.headers
     app = (
         await local_client.post(
@@ -184,14 +181,13 @@ async def test_every_resource_change_emits_its_event(
 
 
 async def test_a_rolled_back_change_leaves_no_event_and_sends_nothing(
-    local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
     sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     async with sessionmaker() as work:
         data = ApplicationCreate(company="Acme", role_title="Engineer")
         await create_application(work, alice.user, data)
@@ -201,17 +197,16 @@ async def test_a_rolled_back_change_leaves_no_event_and_sends_nothing(
     # ...and gone with it.
     assert await all_rows(session, WebhookEvent) == []
     assert await all_rows(session, WebhookMessage) == []
-    assert await deliver(sessionmaker, http_client) == 0
+    assert await worker_pass() == 0
     assert receiver.requests == []
 
 
 async def test_a_refused_request_writes_no_event(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
-    receiver: Receiver,
     session: AsyncSession,
+    hook: dict[str, Any],
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     h = alice.headers
     first = await local_client.post(
         f"{API}/applications",

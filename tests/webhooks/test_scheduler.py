@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.models import EmittedRecommendation, User, WebhookEvent
+from app.models import Application, EmittedRecommendation, User, WebhookEvent
 from app.models.base import utcnow
 from app.policy import Completion, Recommendation
 from app.recommendations.schemas import RecommendationOut
 from app.recommendations.service import list_recommendations
 from app.webhooks.scheduler import run_scheduler_once
-from tests.factories import UserWithToken, create_application, create_interview
-from tests.webhooks.helpers import all_rows, deliver, subscribe
+from tests.factories import UserWithToken, create_interview
+from tests.webhooks.helpers import WorkerPass, all_rows, subscribe
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.anyio
@@ -60,10 +61,10 @@ async def test_due_recommendations_are_emitted_once_and_delivered(
     alice: UserWithToken,
     receiver: Receiver,
     sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    application: Application,
+    worker_pass: WorkerPass,
 ) -> None:
-    application = await create_application(session, alice.user)
     await create_interview(session, application)  # ended an hour ago, nobody recorded
     await subscribe(local_client, alice, receiver.url(), ["recommendation.due"])
     now = utcnow()
@@ -73,7 +74,7 @@ async def test_due_recommendations_are_emitted_once_and_delivered(
     assert await run_scheduler_once(sessionmaker, now=now) == len(due)
     # A second look (or a restart) finds nothing new.
     assert await run_scheduler_once(sessionmaker, now=now + timedelta(minutes=1)) == 0
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
 
     payloads = [json.loads(r.body) for r in receiver.requests]
     assert {p["type"] for p in payloads} == {"recommendation.due"}
@@ -86,13 +87,8 @@ async def test_due_recommendations_are_emitted_once_and_delivered(
 
 
 async def test_only_those_due_by_now_and_each_when_it_becomes_due(
-    local_client: httpx.AsyncClient,
-    alice: UserWithToken,
-    receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession, hook: dict[str, Any]
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     recommender = FakeRecommender(
         _rec("rec_past", NOW - timedelta(hours=1)),
         _rec("rec_now", NOW),
@@ -137,9 +133,9 @@ async def test_one_users_failure_does_not_stop_the_others(
     receiver: Receiver,
     sessionmaker: async_sessionmaker[AsyncSession],
     session: AsyncSession,
+    hook: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await subscribe(local_client, alice, receiver.url())
     await subscribe(local_client, bob, receiver.url())
     fine = FakeRecommender(_rec("rec_1", NOW - timedelta(hours=1)))
 

@@ -7,6 +7,7 @@ resolver and are never connected to.
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from app.webhooks.targets import Target, non_public_kind, pinned_request, resolv
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken, create_webhook
 from tests.helpers import assert_problem
-from tests.webhooks.helpers import all_rows, deliver, subscribe
+from tests.webhooks.helpers import WorkerPass, all_rows, deliver, subscribe
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.anyio
@@ -55,13 +56,8 @@ async def test_non_public_targets_are_refused_at_subscribe(
 
 
 async def test_changing_the_url_to_a_private_one_is_refused(
-    client: httpx.AsyncClient,
-    local_client: httpx.AsyncClient,
-    alice: UserWithToken,
-    receiver: Receiver,
-    session: AsyncSession,
+    client: httpx.AsyncClient, alice: UserWithToken, session: AsyncSession, hook: dict[str, Any]
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     before = await snapshot(session)
     r = await client.patch(
         f"{URL}/{hook['id']}", json={"url": "http://10.1.2.3/x"}, headers=alice.headers
@@ -75,9 +71,8 @@ async def test_non_public_targets_are_refused_at_send(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    worker_pass: WorkerPass,
     path: str,
 ) -> None:
     # Subscribed while private targets were allowed; the worker runs without that setting.
@@ -89,7 +84,7 @@ async def test_non_public_targets_are_refused_at_send(
         "/api/v1/applications", json={"company": "A", "role_title": "B"}, headers=alice.headers
     )
 
-    await deliver(sessionmaker, http_client, allow_private=False)
+    await worker_pass(allow_private=False)
 
     assert receiver.requests == []
     [attempt] = await all_rows(session, WebhookDelivery)
@@ -141,8 +136,8 @@ async def test_a_host_that_later_resolves_to_a_private_address_is_refused_at_sen
     alice: UserWithToken,
     receiver: Receiver,
     sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    worker_pass: WorkerPass,
 ) -> None:
     answers = {"hooks.example": [PUBLIC]}
 
@@ -159,7 +154,7 @@ async def test_a_host_that_later_resolves_to_a_private_address_is_refused_at_sen
         await s.commit()
     answers["hooks.example"] = ["127.0.0.1"]  # a DNS rebinding
 
-    await deliver(sessionmaker, http_client, allow_private=False, resolver=resolver)
+    await worker_pass(allow_private=False, resolver=resolver)
 
     assert receiver.requests == []
     [attempt] = await all_rows(session, WebhookDelivery)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import WebhookMessage
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken
 from tests.helpers import assert_problem
-from tests.webhooks.helpers import all_rows, deliver, subscribe
+from tests.webhooks.helpers import WorkerPass, all_rows, subscribe
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.anyio
@@ -98,9 +99,8 @@ async def test_duplicate_filters_are_collapsed(
 
 
 async def test_patch_changes_fields_and_respects_if_match(
-    local_client: httpx.AsyncClient, alice: UserWithToken, receiver: Receiver
+    local_client: httpx.AsyncClient, alice: UserWithToken, receiver: Receiver, hook: dict[str, Any]
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     r = await local_client.patch(
         f"{URL}/{hook['id']}",
         json={"events": ["recommendation.due"], "url": receiver.url("/v2")},
@@ -125,10 +125,9 @@ async def test_patch_changes_fields_and_respects_if_match(
 async def test_delete_stops_everything(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
-    receiver: Receiver,
     session: AsyncSession,
+    hook: dict[str, Any],
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     await local_client.post(
         "/api/v1/applications", json={"company": "A", "role_title": "B"}, headers=alice.headers
     )
@@ -142,8 +141,7 @@ async def test_test_event_is_sent_whatever_the_filter(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
+    worker_pass: WorkerPass,
 ) -> None:
     hook = await subscribe(local_client, alice, receiver.url(), ["reference.deleted"])
     r = await local_client.post(f"{URL}/{hook['id']}/test", headers=alice.headers)
@@ -152,7 +150,7 @@ async def test_test_event_is_sent_whatever_the_filter(
     assert queued["event_type"] == "webhook.test"
     assert queued["status"] == "pending"
 
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
 
     [request] = receiver.requests
     assert request.webhook_id == queued["message_id"]
@@ -165,13 +163,12 @@ async def test_the_delivery_log_is_paginated_newest_first(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     for _ in range(3):
         await local_client.post(f"{URL}/{hook['id']}/test", headers=alice.headers)
-        await deliver(sessionmaker, http_client)
+        await worker_pass()
 
     r = await local_client.get(f"{URL}/{hook['id']}/deliveries?limit=2", headers=alice.headers)
     assert r.status_code == 200
@@ -207,14 +204,13 @@ async def test_redeliver_resends_the_same_message(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
     receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     await local_client.post(
         "/api/v1/applications", json={"company": "A", "role_title": "B"}, headers=alice.headers
     )
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
     log = (await local_client.get(f"{URL}/{hook['id']}/deliveries", headers=alice.headers)).json()
     [delivered] = log["items"]
 
@@ -223,7 +219,7 @@ async def test_redeliver_resends_the_same_message(
     )
     assert r.status_code == 202, r.text
     assert r.json()["message_id"] == delivered["message_id"]
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
 
     first, again = receiver.requests
     assert first.webhook_id == again.webhook_id == delivered["message_id"]
@@ -235,14 +231,12 @@ async def test_redeliver_resends_the_same_message(
 async def test_a_disabled_webhook_refuses_tests_and_redeliveries(
     local_client: httpx.AsyncClient,
     alice: UserWithToken,
-    receiver: Receiver,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    http_client: httpx.AsyncClient,
     session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     await local_client.post(f"{URL}/{hook['id']}/test", headers=alice.headers)
-    await deliver(sessionmaker, http_client)
+    await worker_pass()
     log = (await local_client.get(f"{URL}/{hook['id']}/deliveries", headers=alice.headers)).json()
     await local_client.patch(f"{URL}/{hook['id']}", json={"enabled": False}, headers=alice.headers)
 
@@ -257,9 +251,8 @@ async def test_a_disabled_webhook_refuses_tests_and_redeliveries(
 
 
 async def test_another_users_webhook_is_not_found(
-    local_client: httpx.AsyncClient, alice: UserWithToken, bob: UserWithToken, receiver: Receiver
+    local_client: httpx.AsyncClient, alice: UserWithToken, bob: UserWithToken, hook: dict[str, Any]
 ) -> None:
-    hook = await subscribe(local_client, alice, receiver.url())
     for method, path in (
         ("GET", hook["id"]),
         ("PATCH", hook["id"]),
