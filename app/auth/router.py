@@ -23,6 +23,7 @@ from app.auth.schemas import (
 from app.core.config import get_settings
 from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import Forbidden, Unauthorized, error_responses
+from app.core.idempotency import keep_secret
 from app.core.ids import parse_id
 from app.core.ratelimit import AuthRateLimit, client_address
 from app.core.urls import url_for
@@ -109,6 +110,7 @@ async def create_token(
     data: ApiTokenIn, user: CurrentUser, session: SessionDep, request: Request, response: Response
 ) -> ApiTokenCreated:
     row, token = await service.create_personal_token(session, user, data)
+    keep_secret(request, "token")
     response.headers["Location"] = url_for(request, "get_token", token_id=str(row.id))
     return ApiTokenCreated(**ApiTokenOut.model_validate(row).model_dump(), token=token)
 

@@ -75,4 +75,7 @@ class ApiTokenOut(BaseModel):
 
 
 class ApiTokenCreated(ApiTokenOut):
-    token: str = Field(description="The token itself. It is shown only this once.")
+    token: str | None = Field(
+        description="The token itself. It is shown only this once: null when the answer "
+        "is replayed for a repeated `Idempotency-Key`."
+    )

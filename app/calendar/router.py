@@ -12,6 +12,7 @@ from app.calendar import service
 from app.calendar.schemas import CalendarFeedOut
 from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
+from app.core.idempotency import keep_secret
 from app.core.urls import url_for
 
 router = APIRouter(route_class=TransactionRoute, tags=["calendar"])
@@ -61,6 +62,7 @@ async def create_calendar_feed(
     """A new secret feed URL for calendar apps, which can't send a bearer token.
     Any previous URL stops working."""
     secret = await service.new_feed_secret(session, user)
+    keep_secret(request, "url", headers=("location",))
     url = url_for(request, "get_calendar_feed", secret=secret)
     response.headers["Location"] = url
     return CalendarFeedOut(url=url)

@@ -43,6 +43,7 @@ MAX_KEY_LENGTH = 255
 # Headers worth replaying; hop-by-hop and per-response ones (date, server) are not.
 REPLAYED_HEADERS = ("content-type", "location", "etag", "link")
 _CLAIM = "idempotency_claim"  # in the request's state, once the key is claimed
+_SECRET = "idempotency_secret"  # in the request's state: what a replay leaves out
 
 
 class KeyReused(ProblemError):
@@ -119,6 +120,13 @@ async def claim_idempotency_key(
     request.scope.setdefault("state", {})[_CLAIM] = _Claim(user_id, key, fingerprint)
 
 
+def keep_secret(request: Request, *fields: str, headers: tuple[str, ...] = ()) -> None:
+    """Say that this answer issues a secret: the stored copy, and so a replay, has
+    these body fields `null` and leaves these headers out. A secret is shown once,
+    and the idempotency table is no place to keep one."""
+    request.scope.setdefault("state", {})[_SECRET] = (fields, headers)
+
+
 def claimed(request: Request) -> bool:
     return _CLAIM in request.scope.get("state", {})
 
@@ -130,7 +138,17 @@ async def store_answer(request: Request, session: AsyncSession, response: Respon
     claim: _Claim | None = request.scope.get("state", {}).get(_CLAIM)
     if claim is None or response.status_code >= 500:
         return
-    headers = {name: value for name, value in response.headers.items() if name in REPLAYED_HEADERS}
+    secret_fields, secret_headers = request.scope["state"].get(_SECRET, ((), ()))
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name in REPLAYED_HEADERS and name not in secret_headers
+    }
+    body = bytes(response.body)
+    if secret_fields:
+        document = json.loads(body)
+        document.update(dict.fromkeys(secret_fields))
+        body = json.dumps(document, separators=(",", ":")).encode()
     session.add(
         IdempotencyRecord(
             user_id=claim.user_id,
@@ -138,7 +156,7 @@ async def store_answer(request: Request, session: AsyncSession, response: Respon
             request_fingerprint=claim.fingerprint,
             status_code=response.status_code,
             response_headers=json.dumps(headers),
-            response_body=bytes(response.body),
+            response_body=body,
         )
     )
     await session.flush()

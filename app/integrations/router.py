@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from app.auth.deps import CurrentUser
 from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
+from app.core.idempotency import keep_secret
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
 from app.core.ratelimit import InboundRateLimit
@@ -74,6 +75,7 @@ async def create_integration(
 ) -> IntegrationCreated:
     """Create an inbound endpoint for a tool. The signing `secret` is in this response only."""
     integration = await service.create_integration(session, user, data)
+    keep_secret(request, "secret")
     response.headers["Location"] = url_for(
         request, "get_integration", integration_id=str(integration.id)
     )

@@ -55,8 +55,9 @@ class IntegrationOut(BaseModel):
 
 
 class IntegrationCreated(IntegrationOut):
-    secret: str = Field(
-        description="Sign events with it (Standard Webhooks). Shown only this once.",
+    secret: str | None = Field(
+        description="Sign events with it (Standard Webhooks). Shown only this once: "
+        "null when the answer is replayed for a repeated `Idempotency-Key`.",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     )
 

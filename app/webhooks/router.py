@@ -12,6 +12,7 @@ from app.core.concurrency import check_if_match, set_etag
 from app.core.config import Settings
 from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import error_responses
+from app.core.idempotency import keep_secret
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
 from app.models import WebhookDelivery, WebhookSubscription
@@ -79,6 +80,7 @@ async def create_webhook(
     subscription = await service.create_subscription(
         session, user, data, allow_private=_allow_private(request)
     )
+    keep_secret(request, "secret")
     response.headers["Location"] = str(
         request.url_for("get_webhook", webhook_id=str(subscription.id))
     )

@@ -89,8 +89,9 @@ class WebhookOut(BaseModel):
 
 
 class WebhookCreated(WebhookOut):
-    secret: str = Field(
-        description="Verify signatures with it (Standard Webhooks). Shown only this once.",
+    secret: str | None = Field(
+        description="Verify signatures with it (Standard Webhooks). Shown only this once: "
+        "null when the answer is replayed for a repeated `Idempotency-Key`.",
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     )
 
