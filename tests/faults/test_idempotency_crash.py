@@ -65,3 +65,21 @@ def test_a_retry_after_the_process_died_makes_the_change_once(
         assert stored == 1
         keys = query(database_url, "SELECT count(*) FROM idempotency_records")[0][0]
         assert keys == 1
+
+
+def test_a_retry_sent_the_instant_the_answer_arrives_is_a_replay(
+    cluster: PrivateCluster, tmp_path: Path
+) -> None:
+    with fresh_database(cluster, tmp_path) as database_url:
+        with running_service(database_url, tmp_path) as service:
+            headers = sign_up(service.base_url)
+            with httpx.Client(base_url=service.base_url, headers=headers, timeout=10) as client:
+                for attempt in range(200):
+                    keyed = {"Idempotency-Key": f"fast-{attempt}"}
+                    first = client.post("/api/v1/applications", json=BODY, headers=keyed)
+                    again = client.post("/api/v1/applications", json=BODY, headers=keyed)
+                    assert first.status_code == 201, first.text
+                    assert again.status_code == 201, (attempt, again.text)
+                    assert again.headers["idempotent-replayed"] == "true"
+                    assert again.json() == first.json()
+        assert query(database_url, "SELECT count(*) FROM applications")[0][0] == 200
