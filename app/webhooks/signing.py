@@ -21,6 +21,9 @@ SECRET_BYTES = 32
 TIMESTAMP_TOLERANCE = timedelta(minutes=5)
 # Signatures are 44 characters; anything much longer is not worth parsing.
 MAX_SIGNATURE_HEADER = 1000
+# Unix times in seconds have 10 digits until the year 2286; more is garbage, and a few
+# hundred digits would overflow the float arithmetic below.
+MAX_TIMESTAMP_DIGITS = 12
 
 
 class SignatureError(Exception):
@@ -55,7 +58,9 @@ def signature_headers(secret: str, message_id: str, timestamp: int, body: bytes)
 def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: datetime) -> str:
     """The message's `webhook-id` if the signature is valid and fresh; else SignatureError.
 
-    `headers` must look names up case-insensitively (Starlette's Headers do).
+    `headers` must look names up case-insensitively (Starlette's Headers do). Whatever
+    the headers hold, the only exception is SignatureError: a malformed header is a bad
+    signature, never a crash.
     """
     message_id = headers.get("webhook-id", "")
     raw_timestamp = headers.get("webhook-timestamp", "")
@@ -64,7 +69,11 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: datetim
         raise SignatureError("missing webhook-id, webhook-timestamp or webhook-signature")
     if len(message_id) > 255 or len(signatures) > MAX_SIGNATURE_HEADER:
         raise SignatureError("oversized header")
-    if not raw_timestamp.isascii() or not raw_timestamp.isdigit():
+    if (
+        not raw_timestamp.isascii()
+        or not raw_timestamp.isdigit()
+        or len(raw_timestamp) > MAX_TIMESTAMP_DIGITS
+    ):
         raise SignatureError("webhook-timestamp is not a Unix time in seconds")
     timestamp = int(raw_timestamp)
     age = now.timestamp() - timestamp

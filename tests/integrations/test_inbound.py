@@ -160,6 +160,11 @@ def _now() -> datetime:
         "garbage_signature",
         "unknown_integration",
         "malformed_integration_id",
+        "huge_timestamp",
+        "negative_timestamp",
+        "fractional_timestamp",
+        "oversized_id",
+        "oversized_signature",
     ],
 )
 async def test_bad_or_stale_signatures_are_401_and_store_nothing(
@@ -184,6 +189,16 @@ async def test_bad_or_stale_signatures_are_401_and_store_nothing(
         url = url.rsplit("/", 1)[0] + f"/{uuid.uuid4()}"
     elif tamper == "malformed_integration_id":
         url = url.rsplit("/", 1)[0] + "/nope"
+    elif tamper == "huge_timestamp":  # once an OverflowError and a 500
+        headers["webhook-timestamp"] = "9" * 400
+    elif tamper == "negative_timestamp":
+        headers["webhook-timestamp"] = "-" + headers["webhook-timestamp"]
+    elif tamper == "fractional_timestamp":
+        headers["webhook-timestamp"] += ".5"
+    elif tamper == "oversized_id":
+        headers["webhook-id"] = "m" * 300
+    elif tamper == "oversized_signature":
+        headers["webhook-signature"] = " ".join([headers["webhook-signature"]] * 40)
     before = await snapshot(session)
 
     r = await client.post(url, content=body, headers=headers)
