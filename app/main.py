@@ -14,7 +14,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.headers import SecurityHeadersMiddleware, install_cors
-from app.core.limits import BodySizeLimitMiddleware
+from app.core.limits import BodySizeLimitMiddleware, BodyTimeoutMiddleware
 from app.core.openapi_polish import install_openapi_polish
 from app.core.ratelimit import RateLimits
 from app.core.request_log import RequestLogMiddleware
@@ -87,6 +87,8 @@ def create_app(
     # from the bottom up for the order a request meets them:
     # the size limit, innermost, refuses a body over 1 MiB before any route reads it;
     app.add_middleware(BodySizeLimitMiddleware)
+    # the body timeout around it, whose reading of the body it times: 408 for a stalled one;
+    app.add_middleware(BodyTimeoutMiddleware, seconds=settings.body_timeout_seconds)
     # outside everything that touches the database, inside the log so it sees the 503;
     app.add_middleware(DatabaseUnavailableMiddleware)
     # CORS outside the size limit and the database, so preflights are answered first;

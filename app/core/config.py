@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=24 * 3600, gt=0)
     # Next steps each process keeps between requests (app/recommendations/cache.py); 0 = off.
     recommendation_cache_steps: int = Field(default=20_000, ge=0)
+    # Longest wait for the next piece of a request body before answering 408 and closing.
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
     # `limits` notation ("30/minute", "5/second"); per client address, per API process.
     rate_limit_auth: str = "30/minute"
     # Per integration, per API process.

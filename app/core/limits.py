@@ -1,8 +1,10 @@
-"""Refuse request bodies over 1 MiB before any handler reads them."""
+"""Limits on request bodies: over 1 MiB is refused before any handler reads it, and a
+body that stops arriving is given up on."""
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.asgi import BodyTooLarge, ClientGone, read_body, replay_body
 from app.core.errors import problem_response
@@ -44,3 +46,58 @@ class BodySizeLimitMiddleware:
             413, f"The request body is larger than {self.max_bytes // 1024} KiB."
         )
         await response(scope, receive, send)
+
+
+class BodyTimedOut(Exception):
+    pass
+
+
+class BodyTimeoutMiddleware:
+    """Answer 408 and close when the next piece of a request body takes longer than
+    `seconds` to arrive. Without it a client that announces a body and sends nothing
+    holds its connection (and the task reading it) for as long as it likes.
+
+    Only waits for the body are timed: once it has all arrived, `receive` only tells of
+    a disconnect, which a streamed response legitimately waits for as long as it runs.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body_done = False
+        answered = False
+
+        async def receive_in_time() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()
+            with anyio.move_on_after(self.seconds) as waited:
+                message = await receive()
+            if waited.cancelled_caught:
+                raise BodyTimedOut
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def send_noting(message: Message) -> None:
+            nonlocal answered
+            if message["type"] == "http.response.start":
+                answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive_in_time, send_noting)
+        except BodyTimedOut:
+            if answered:
+                return  # too late for a status: the server closes the unfinished response
+            response = problem_response(
+                408,
+                f"The request body stopped arriving: nothing came for {self.seconds:g} s.",
+                headers={"Connection": "close"},
+            )
+            await response(scope, receive, send)

@@ -26,6 +26,7 @@ from app.core.asgi import sending_header
 logger = logging.getLogger("followup.request")
 
 REQUEST_ID_HEADER = b"x-request-id"
+CLIENT_CLOSED_REQUEST = 499
 # Anything else (spaces, quotes, control characters, very long values) could forge or
 # break log lines, so such a value is replaced rather than trusted.
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
@@ -76,6 +77,10 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+            if not response_started:
+                # Only a client that left before its answer (mid-body, say) ends a request
+                # without one: nginx's 499, "client closed request", not the server's 500.
+                status = CLIENT_CLOSED_REQUEST
         except Exception as exc:
             if not response_started:
                 # Starlette's outermost error middleware would answer the 500 itself, past
