@@ -3,7 +3,8 @@
 # No `from __future__ import annotations`: FastAPI reads these signatures at start-up
 # (tests/test_annotations.py).
 
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -91,7 +92,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two transactions never deadlock
         # trying to upgrade a read lock; the other one waits (busy_timeout) instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A snapshot's reads (`read_snapshot`) take no lock: in WAL mode they see the
+        # database as it was, and writers go on.
+        deferred = conn.get_execution_options().get(DEFERRED_BEGIN, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -110,6 +114,32 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
     if is_sqlite(engine.url):
         return create_sessionmaker(engine)
     return create_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
+DEFERRED_BEGIN = "followup_deferred_begin"
+
+
+@asynccontextmanager
+async def read_snapshot(
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session for many reads that must agree (an export read in batches): each sees
+    the database as the first did. On PostgreSQL a REPEATABLE READ transaction; on
+    SQLite a deferred one, which in WAL mode holds no lock, so however long a client
+    takes to download, writers are not kept waiting. Rolled back at the end."""
+    async with sessions() as session:
+        bind = session.bind
+        if isinstance(bind, AsyncEngine):  # not the tests' connection, in its transaction
+            options: dict[str, Any] = (
+                {DEFERRED_BEGIN: True}
+                if is_sqlite(bind.url)
+                else {"isolation_level": "REPEATABLE READ"}
+            )
+            await session.connection(execution_options=options)
+        try:
+            yield session
+        finally:
+            await end_session(session, commit=False)
 
 
 def sessionmaker_of(request: Request) -> async_sessionmaker[AsyncSession]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.errors import ProblemError
 from app.models import User
-from app.portability.export import export_document
+from app.portability.export import export_pieces
 from app.portability.importer import import_document
 from app.portability.schemas import ExportDocument
 
@@ -58,21 +59,39 @@ async def find_user(session: AsyncSession, email: str | None) -> User:
 
 
 def run_export(email: str | None, output: str) -> int:
-    async def work(session: AsyncSession) -> str:
-        document = await export_document(session, await find_user(session, email))
-        return document.model_dump_json(indent=2)
+    """Streamed as the API's is: constant memory, whatever the account's size."""
+
+    async def export() -> None:
+        engine = create_engine(get_settings().database_url)
+        try:
+            sessions = create_sessionmaker(engine)
+            async with sessions() as session:
+                user = await find_user(session, email)
+            with _sink(output) as sink:
+                async for piece in export_pieces(sessions, user):
+                    sink.write(piece)
+                sink.write(b"\n")
+        finally:
+            await engine.dispose()
 
     try:
-        text = asyncio.run(_in_transaction(work))
+        asyncio.run(export())
     except CommandError as exc:
         print(f"followup export: {exc}", file=sys.stderr)
         return exc.code
-    if output == "-":
-        sys.stdout.write(text + "\n")
-    else:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+    if output != "-":
         print(f"wrote {output}", file=sys.stderr)
     return 0
+
+
+@contextmanager
+def _sink(output: str) -> Iterator[BinaryIO]:
+    if output == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with Path(output).open("wb") as file:
+        yield file
 
 
 def run_import(email: str | None, source: str) -> int:

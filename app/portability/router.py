@@ -3,14 +3,15 @@
 # No `from __future__ import annotations`: FastAPI reads these signatures at start-up
 # (tests/test_annotations.py).
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.auth.deps import CurrentUser
-from app.core.db import SessionDep, TransactionRoute
+from app.core.db import SessionDep, TransactionRoute, sessionmaker_of
 from app.core.errors import error_responses
 from app.models.base import utcnow
 from app.portability.csv_export import applications_csv
-from app.portability.export import export_document
+from app.portability.export import export_pieces
 from app.portability.importer import import_document
 from app.portability.schemas import ExportDocument, ImportResult
 
@@ -19,18 +20,25 @@ router = APIRouter(
 )
 
 
-def _attachment(response: Response, name: str) -> None:
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
+def _attachment(name: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store",
+    }
 
 
-@router.get("/export", operation_id="exportAccount")
-async def export_account(
-    user: CurrentUser, session: SessionDep, response: Response
-) -> ExportDocument:
+# Both exports are streamed (read in batches, sent as they are encoded), each from its
+# own snapshot: the request's session ends before the response is sent.
+
+
+@router.get("/export", operation_id="exportAccount", response_model=ExportDocument)
+async def export_account(user: CurrentUser, request: Request) -> StreamingResponse:
     """Everything you own as one JSON document, re-importable with `POST /import`."""
-    _attachment(response, f"followup-export-{utcnow().date().isoformat()}.json")
-    return await export_document(session, user)
+    return StreamingResponse(
+        export_pieces(sessionmaker_of(request), user),
+        media_type="application/json",
+        headers=_attachment(f"followup-export-{utcnow().date().isoformat()}.json"),
+    )
 
 
 @router.post(
@@ -61,11 +69,10 @@ async def import_account(
         }
     },
 )
-async def export_applications_csv(user: CurrentUser, session: SessionDep) -> Response:
+async def export_applications_csv(user: CurrentUser, request: Request) -> StreamingResponse:
     """Your applications as a spreadsheet: the proof of your job search."""
-    response = Response(
-        (await applications_csv(session, user)).encode("utf-8"),
+    return StreamingResponse(
+        applications_csv(sessionmaker_of(request), user),
         media_type="text/csv; charset=utf-8",
+        headers=_attachment(f"followup-applications-{utcnow().date().isoformat()}.csv"),
     )
-    _attachment(response, f"followup-applications-{utcnow().date().isoformat()}.csv")
-    return response

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+import anyio
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message
 
+from app.core.config import Settings
+from app.main import create_app
 from app.models import Integration, WebhookSubscription
+from app.portability import csv_export as csv_module
+from app.portability import export as export_module
+from app.portability.schemas import ExportDocument
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken
 from tests.helpers import assert_problem
@@ -284,3 +292,85 @@ async def test_webhooks_and_integrations_are_listed_without_secrets_and_not_recr
     ]
     copied = await export(client, bob)
     assert copied["webhooks"] == copied["integrations"] == []
+
+
+async def asgi_pieces(app: ASGIApp, path: str, who: UserWithToken) -> list[bytes]:
+    """The body of a GET as the app sends it: piece by piece (httpx joins them)."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"test"), (b"authorization", f"Bearer {who.token}".encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+    }
+    asked = False
+    pieces: list[bytes] = []
+
+    async def receive() -> Message:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await anyio.sleep_forever()  # the client stays: no disconnect
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            assert message["status"] == 200, message
+        elif message.get("body"):
+            pieces.append(message["body"])
+
+    await app(scope, receive, send)
+    return pieces
+
+
+async def test_the_export_is_streamed_and_is_the_models_own_document(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    alice: UserWithToken,
+    bob: UserWithToken,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Read one row per batch and sent one item per piece, it is the same document,
+    parsed and compared, as when it all fits in one batch and one piece; and exactly
+    what the `ExportDocument` model makes of it, so it re-imports."""
+    await build_account(client, alice)
+    await build_account(client, bob)  # Bob's rows among Alice's
+    whole = await client.get(f"{API}/export", headers=alice.headers)
+    assert whole.headers["content-type"] == "application/json"
+    monkeypatch.setattr(export_module, "BATCH", 1)
+    monkeypatch.setattr(export_module, "PIECE_BYTES", 1)
+
+    pieces = await asgi_pieces(create_app(settings, sessionmaker), f"{API}/export", alice)
+
+    assert len(pieces) > 10
+    streamed, expected = json.loads(b"".join(pieces)), whole.json()
+    del streamed["exported_at"], expected["exported_at"]
+    assert streamed == expected
+    assert ExportDocument.model_validate_json(whole.content).model_dump(mode="json") == whole.json()
+
+
+async def test_the_csv_is_streamed_a_batch_of_applications_at_a_time(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    alice: UserWithToken,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await build_account(client, alice)
+    whole = await client.get(f"{API}/export/applications.csv", headers=alice.headers)
+    monkeypatch.setattr(csv_module, "BATCH", 1)
+
+    path = f"{API}/export/applications.csv"
+    pieces = await asgi_pieces(create_app(settings, sessionmaker), path, alice)
+
+    assert len(pieces) == 2  # the header with the first application, then the second
+    assert b"".join(pieces) == whole.content
