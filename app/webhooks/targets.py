@@ -3,7 +3,9 @@
 A URL that resolves to loopback, private, link-local, multicast or reserved space would
 let anyone with an account make the server call into its own network (SSRF). The check
 runs again before every attempt because DNS can change, and the request is then pinned
-to the address that was checked, so a second lookup can't swap in another one.
+to the address that was checked, so a second lookup can't swap in another one. An IPv6
+address that carries an IPv4 one (IPv4-mapped, 6to4, NAT64, Teredo) is judged by the
+IPv4 address it carries: `[2002:7f00:1::]` is 127.0.0.1 by another name.
 """
 
 from __future__ import annotations
@@ -38,10 +40,34 @@ class Target:
     address: str | None
 
 
+# NAT64's well-known prefix (RFC 6052): the last 32 bits are the IPv4 address reached.
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def carried_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for (IPv4-mapped, 6to4, NAT64, Teredo's
+    server and client), or [] when it carries none. Traffic to such an address ends at
+    the IPv4 one, so that one must be public; a Teredo address must have both public."""
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip in NAT64_PREFIX:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    if ip.teredo is not None:
+        return list(ip.teredo)
+    return []
+
+
 def non_public_kind(ip: IPAddress) -> str | None:
     """What kind of non-public address this is, or None for a public one."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address) and (carried := carried_ipv4(ip)):
+        kinds = [_address_kind(v4) for v4 in carried]
+        return next((kind for kind in kinds if kind is not None), None)
+    return _address_kind(ip)
+
+
+def _address_kind(ip: IPAddress) -> str | None:
     checks = (
         ("unspecified", ip.is_unspecified),
         ("loopback", ip.is_loopback),

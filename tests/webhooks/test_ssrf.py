@@ -7,6 +7,7 @@ resolver and are never connected to.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 import httpx
@@ -37,6 +38,8 @@ PUBLIC = "93.184.215.14"
         ("http://[::1]:9000/hook", "::1 is a loopback address"),
         ("http://localhost:8000/hook", "localhost resolves to"),
         ("http://[::ffff:127.0.0.1]/hook", "is a loopback address"),
+        ("http://[2002:7f00:1::]/hook", "2002:7f00:1:: is a loopback address"),
+        ("http://[64:ff9b::a9fe:a9fe]/latest", "is a link-local address"),
         ("http://0.0.0.0/hook", "unspecified"),
         ("http://224.0.0.1/hook", "multicast"),
     ],
@@ -194,6 +197,58 @@ async def test_every_resolved_address_must_be_public() -> None:
 )
 def test_address_classification(address: str, kind: str | None) -> None:
     assert non_public_kind(ipaddress.ip_address(address)) == kind
+
+
+# Teredo: 2001:0:<server>:<flags>:<port>:<client XOR ffff:ffff>; this server is public.
+TEREDO = "2001:0:4136:e378:8000:63bf:"
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        # IPv4-mapped, ::ffff:0:0/96
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:169.254.169.254", "link-local"),
+        ("::ffff:192.168.0.1", "private"),
+        (f"::ffff:{PUBLIC}", None),
+        # 6to4, 2002::/16: the IPv4 address is bits 16-48
+        ("2002:7f00:1::", "loopback"),
+        ("2002:7f00:1:ffff::1", "loopback"),
+        ("2002:a00:1::", "private"),
+        ("2002:a9fe:a9fe::", "link-local"),
+        ("2002:6440:1::", "non-public"),
+        ("2002::", "unspecified"),
+        ("2002:5db8:d70e::1", None),
+        # NAT64, 64:ff9b::/96: the last 32 bits
+        ("64:ff9b::7f00:1", "loopback"),
+        ("64:ff9b::10.1.2.3", "private"),
+        ("64:ff9b::169.254.169.254", "link-local"),
+        (f"64:ff9b::{PUBLIC}", None),
+        # Teredo, 2001::/32: the client's address (obfuscated) and the server's
+        (f"{TEREDO}80ff:fffe", "loopback"),  # client 127.0.0.1
+        (f"{TEREDO}f5ff:fffe", "private"),  # client 10.0.0.1
+        ("2001:0:a00:1:8000:63bf:a247:28f1", "private"),  # server 10.0.0.1
+        (f"{TEREDO}a247:28f1", None),  # client 93.184.215.14, server public
+    ],
+)
+def test_an_ipv6_address_carrying_an_ipv4_one_is_judged_by_it(
+    address: str, kind: str | None
+) -> None:
+    assert non_public_kind(ipaddress.ip_address(address)) == kind
+
+
+@pytest.mark.parametrize(
+    "address", ["2002:7f00:1::", "64:ff9b::7f00:1", f"{TEREDO}80ff:fffe", "::ffff:127.0.0.1"]
+)
+async def test_a_host_resolving_to_a_disguised_loopback_is_refused(address: str) -> None:
+    async def resolver(host: str, port: int) -> list[str]:
+        return [address]
+
+    with pytest.raises(
+        Exception,
+        match=re.escape(f"resolves to {ipaddress.ip_address(address)}, which is a loopback"),
+    ):
+        await resolve_target("https://sneaky.example/x", allow_private=False, resolver=resolver)
 
 
 async def test_requests_are_pinned_to_the_checked_address() -> None:
