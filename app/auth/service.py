@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,13 +75,22 @@ async def update_me(session: AsyncSession, user: User, data: MePatch) -> User:
             user.email = email
     if "password" in changes:
         user.password_hash = hash_password(changes.pop("password"))
-        # Whoever knew the old password may hold a browser session made with it: end
-        # them all (the web client starts a fresh one for the browser that asked).
-        await session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        # Whoever knew the old password may have signed in with it: end every browser
+        # session and access token (the web client starts a fresh session for the
+        # browser that asked). Personal tokens were made on purpose and stay.
+        await end_sign_ins(session, user)
     for field, value in changes.items():
         setattr(user, field, value)
     await session.flush()
     return user
+
+
+async def end_sign_ins(session: AsyncSession, user: User) -> None:
+    """End everything a password sign-in made: browser sessions and access tokens."""
+    await session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    await session.execute(
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "access")
+    )
 
 
 async def issue_token(
@@ -153,19 +162,27 @@ async def revoke_personal_token(session: AsyncSession, user: User, token_id: uui
     await session.flush()
 
 
+async def revoke_personal_tokens(session: AsyncSession, user: User) -> None:
+    await session.execute(
+        delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "personal")
+    )
+
+
+# Built once: it runs on every authenticated request.
+_TOKEN_OWNER = (
+    select(User, ApiToken.id, ApiToken.expires_at, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 async def caller_for_token(session: AsyncSession, token: str) -> Caller:
     """The token's user and the token, or 401.
 
     One statement on every authenticated request: the user comes back as an entity of
     the request's session, so routes that change the user change this object.
     """
-    found = (
-        await session.execute(
-            select(User, ApiToken.id, ApiToken.expires_at, ApiToken.last_used_at)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == token_digest(token))
-        )
-    ).first()
+    found = (await session.execute(_TOKEN_OWNER, {"digest": token_digest(token)})).first()
     if found is None:
         raise Unauthorized("The token is not valid or has been revoked.")
     user, token_id, expires_at, last_used_at = found
