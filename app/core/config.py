@@ -31,8 +31,10 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(default=30.0, gt=0)
     # `limits` notation ("30/minute", "5/second"); per client address, per API process.
     rate_limit_auth: str = "30/minute"
-    # Per integration, per API process.
+    # Correctly signed inbound requests, per integration, per API process.
     rate_limit_inbound: str = "600/minute"
+    # Inbound requests that fail the signature check, per client address, per API process.
+    rate_limit_inbound_failures: str = "60/minute"
     # Origins allowed to call the API from a browser (comma-separated); none by default.
     cors_origins: Annotated[list[str], NoDecode] = []
     # Multiplies the webhook retry schedule (5 s, 5 min, ...): tests shrink it to seconds.
@@ -47,7 +49,7 @@ class Settings(BaseSettings):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 
-    @field_validator("rate_limit_auth", "rate_limit_inbound")
+    @field_validator("rate_limit_auth", "rate_limit_inbound", "rate_limit_inbound_failures")
     @classmethod
     def _is_rate_limit(cls, value: str) -> str:
         parse(value)  # raises ValueError for anything it can't read

@@ -1,9 +1,16 @@
 """Request-rate limits on the endpoints anyone can call without an account: sign-up and
-sign-in (per client address) and the inbound webhook receiver (per integration).
+sign-in (per client address) and the inbound webhook receiver.
 
 They sit in front of the per-account login throttle (app.auth.throttle): that one stops
 guessing one account's password; these stop spraying many accounts from one address,
 mass sign-ups, and an integration (or someone replaying its URL) flooding the database.
+
+The inbound receiver checks the signature first (app.integrations.inbound): only
+correctly signed requests count against the integration's limit, and the ones that fail
+count against a separate limit per client address. So forged requests, from wherever,
+can't use up the real sender's allowance; the price is that each of them costs one
+lookup of the integration.
+
 Counts are kept in memory by the `limits` library (moving window), so each API process
 counts on its own: behind a load balancer with N processes the effective limit is up
 to N times the setting. That is fine for a brake on abuse; it is not a quota.
@@ -27,11 +34,12 @@ from app.core.errors import TooManyRequests
 
 class RateLimits:
     def __init__(self, settings: Settings) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self.auth = parse(settings.rate_limit_auth)
         self.inbound = parse(settings.rate_limit_inbound)
+        self.inbound_failures = parse(settings.rate_limit_inbound_failures)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def hit(self, item: RateLimitItem, *key: str) -> None:
+    async def hit(self, item: RateLimitItem, *key: str) -> None:
         """Count one request against `item` for `key`; 429 with Retry-After when over."""
         if self._limiter.hit(item, *key):
             return
@@ -53,15 +61,7 @@ def client_address(request: Request) -> str:
 
 async def limit_auth(request: Request) -> None:
     limits = rate_limits_of(request)
-    limits.hit(limits.auth, "auth", client_address(request))
-
-
-async def limit_inbound(request: Request, integration_id: str) -> None:
-    limits = rate_limits_of(request)
-    # Keyed by the id in the path, checked before the signature: a flood of forged
-    # requests costs no database work once over the limit.
-    limits.hit(limits.inbound, "inbound", integration_id[:64])
+    await limits.hit(limits.auth, "auth", client_address(request))
 
 
 AuthRateLimit = Annotated[None, Depends(limit_auth)]
-InboundRateLimit = Annotated[None, Depends(limit_inbound)]

@@ -2,9 +2,12 @@
 
 The order matters. The signature is checked before anything is parsed, so an
 unauthenticated caller learns nothing but 401 (an unknown integration looks exactly
-like a bad signature). A replayed `webhook-id` is acknowledged before validation: the
-tool already got its answer once. The stored message and its effects commit together,
-so a 422 (or a crash) leaves no trace and a 202 means it is all there.
+like a bad signature). The rate limits come after it: a request that fails it counts
+against its client address, one that passes against its integration, so no flood of
+forgeries, from wherever, can get the real sender refused (app/core/ratelimit.py). A
+replayed `webhook-id` is acknowledged before validation: the tool already got its answer
+once. The stored message and its effects commit together, so a 422 (or a crash) leaves
+no trace and a 202 means it is all there.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ProblemError
+from app.core.ratelimit import RateLimits
 from app.integrations.apply import apply_event
 from app.integrations.inbound_schemas import DATA_MODELS, ApplicationData, InboundEnvelope
 from app.integrations.schemas import InboundAck
@@ -50,17 +54,22 @@ async def receive(
     body: bytes,
     *,
     now: datetime,
+    limits: RateLimits,
+    client: str,
 ) -> InboundAck:
+    """`client` is the caller's address, which failed signatures are limited by."""
     integration = await _integration(session, raw_integration_id)
     try:
         webhook_id = verify(
             integration.secret if integration else _UNKNOWN_SECRET, headers, body, now=now
         )
+        if integration is None:
+            raise SignatureError("no such integration")
     except SignatureError as exc:
         logger.info("inbound event refused for %s: %s", raw_integration_id, exc)
+        await limits.hit(limits.inbound_failures, "inbound-failed", client)
         raise InvalidSignature() from exc
-    if integration is None:
-        raise InvalidSignature()
+    await limits.hit(limits.inbound, "inbound", str(integration.id))
     if await _seen(session, integration.id, webhook_id):
         return InboundAck(webhook_id=webhook_id, status="duplicate")
     envelope, data = parse(body)

@@ -13,7 +13,7 @@ from app.core.errors import error_responses
 from app.core.idempotency import keep_secret
 from app.core.ids import parse_id
 from app.core.pagination import Page, PageDep, set_next_link
-from app.core.ratelimit import InboundRateLimit
+from app.core.ratelimit import client_address, rate_limits_of
 from app.core.urls import url_for
 from app.integrations import inbound, service
 from app.integrations.schemas import (
@@ -124,7 +124,6 @@ async def receive_inbound(
     request: Request,
     response: Response,
     session: SessionDep,
-    _rate: InboundRateLimit,
 ) -> InboundAck:
     """Receive an event from a tool, authenticated by its Standard Webhooks signature alone.
 
@@ -136,7 +135,15 @@ async def receive_inbound(
     stored, then answered 202.
     """
     body = await request.body()
-    ack = await inbound.receive(session, integration_id, request.headers, body, now=utcnow())
+    ack = await inbound.receive(
+        session,
+        integration_id,
+        request.headers,
+        body,
+        now=utcnow(),
+        limits=rate_limits_of(request),
+        client=client_address(request),
+    )
     if ack.status == "duplicate":
         response.status_code = status.HTTP_200_OK
     return ack
