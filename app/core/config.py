@@ -32,12 +32,17 @@ class Settings(BaseSettings):
     recommendation_cache_steps: int = Field(default=20_000, ge=0)
     # Longest wait for the next piece of a request body before answering 408 and closing.
     body_timeout_seconds: float = Field(default=30.0, gt=0)
-    # `limits` notation ("30/minute", "5/second"); per client address, per API process.
+    # `limits` notation ("30/minute", "5/second"); per client address. Each API process
+    # counts on its own, unless redis_url is set: then they all share the counts there.
     rate_limit_auth: str = "30/minute"
-    # Correctly signed inbound requests, per integration, per API process.
+    # Correctly signed inbound requests, per integration.
     rate_limit_inbound: str = "600/minute"
-    # Inbound requests that fail the signature check, per client address, per API process.
+    # Inbound requests that fail the signature check, per client address.
     rate_limit_inbound_failures: str = "60/minute"
+    # Redis (redis://host:6379/0) to keep the rate limits' counts in, shared by processes.
+    redis_url: str | None = None
+    # What the rate limits' keys in Redis start with, so apps can share one server.
+    redis_key_prefix: str = "followup"
     # Origins allowed to call the API from a browser (comma-separated); none by default.
     cors_origins: Annotated[list[str], NoDecode] = []
     # Fernet keys for the secrets kept to sign with (comma-separated, newest first): the
