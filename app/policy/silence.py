@@ -27,7 +27,7 @@ from app.policy.ids import instant_key
 from app.policy.inputs import EventIn, InterviewIn
 from app.policy.outputs import Completion, Recommendation
 from app.policy.text import clean, day_label, greeting_name
-from app.policy.timeutil import morning_after
+from app.policy.timeutil import morning_after, on_a_weekday
 
 INQUIRY_LIMIT = 2
 _ANSWERS = frozenset({"offer", "rejection"})
@@ -91,7 +91,11 @@ def first_inquiry_due(ctx: RuleContext, silence: Silence) -> datetime:
     return promised_morning(ctx, silence) or silence.clock + WEEK
 
 
-def next_inquiry_due(ctx: RuleContext, silence: Silence) -> datetime | None:
+def earliest_inquiry(ctx: RuleContext, silence: Silence) -> datetime | None:
+    """When the next inquiry stops being too soon; None once two have gone unanswered.
+
+    The second one's week counts from when the first was actually sent, whatever day that was.
+    """
     if len(silence.counted) >= INQUIRY_LIMIT:
         return None
     if not silence.counted:
@@ -100,9 +104,12 @@ def next_inquiry_due(ctx: RuleContext, silence: Silence) -> datetime | None:
 
 
 def status_inquiry(ctx: RuleContext, silence: Silence) -> list[Recommendation]:
-    due = next_inquiry_due(ctx, silence)
-    if due is None:
+    earliest = earliest_inquiry(ctx, silence)
+    if earliest is None:
         return []
+    # Moved off the user's weekend. One sent on a Saturday isn't too soon (the warnings go by
+    # `earliest`), but it isn't what we advise either.
+    due = on_a_weekday(earliest, ctx.zone)
     app = ctx.facts.app
     ordinal = len(silence.counted) + 1
     channel = follow_up_channel(ctx)
@@ -112,7 +119,8 @@ def status_inquiry(ctx: RuleContext, silence: Silence) -> list[Recommendation]:
         title = f"Follow up with {company(ctx)} on your application"
         if promised_morning(ctx, silence) is not None and app.expected_response_by is not None:
             by = day_label(app.expected_response_by, ctx.today)
-            why = f"They said you'd hear back by {by}; one polite nudge the next morning is right."
+            when = "the next morning" if due == earliest else "on the next working morning"
+            why = f"They said you'd hear back by {by}; one polite nudge {when} is right."
         else:
             why = "A silent week is when one polite nudge is right: it shows you're still keen."
     else:

@@ -9,6 +9,7 @@ from app.policy.facts import RuleContext
 from app.policy.inputs import InterviewIn, PersonIn
 from app.policy.outputs import Completion, Recommendation
 from app.policy.text import clean, clean_phrase, truncate_words
+from app.policy.timeutil import on_a_weekday
 
 # Remote conversations are "spoken", on-site ones "met"; the thank-you should say which.
 _REMOTE_KINDS = frozenset({"phone_screen", "video"})
@@ -234,7 +235,8 @@ def share_mutual_interest(ctx: RuleContext) -> list[Recommendation]:
                     f"You and {whom} both care about {interest}. A short note on it a few days "
                     "after the interview keeps you memorable without asking for anything."
                 ),
-                due_at=interview.starts_at + MUTUAL_INTEREST_DELAY,
+                # It's a social nudge too: not on the user's weekend.
+                due_at=on_a_weekday(interview.starts_at + MUTUAL_INTEREST_DELAY, ctx.zone),
                 channel="linkedin",
                 draft=render(
                     "share_mutual_interest",
