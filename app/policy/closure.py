@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 
 from app.policy.build import make_recommendation
 from app.policy.common import DAY, base_context, company
+from app.policy.contacts import employer_addressee
 from app.policy.drafts import render
 from app.policy.facts import RuleContext
 from app.policy.ids import instant_key
 from app.policy.inputs import ApplicationIn
 from app.policy.outputs import Completion, Recommendation
-from app.policy.text import clean, greeting_name
+from app.policy.text import clean
 
 PIPELINE_WINDOW = timedelta(days=7)
 
@@ -57,10 +58,9 @@ def find_acceptance(applications: Sequence[ApplicationIn], as_of: datetime) -> A
 def withdraw_gracefully(ctx: RuleContext, acceptance: Acceptance) -> list[Recommendation]:
     facts = ctx.facts
     app = facts.app
-    main = facts.main_contact
-    # The hiring manager made the call to invest in you; tell them first, else the recruiter.
-    addressee = greeting_name(main.name) if main is not None else None
-    addressee = addressee or greeting_name(app.recruiter_name)
+    # The main contact: the person who has been steering the process for the employer.
+    to = employer_addressee(facts)
+    main = to.person
     accepted_with = clean(acceptance.company) or "another company"
     return [
         make_recommendation(
@@ -77,7 +77,7 @@ def withdraw_gracefully(ctx: RuleContext, acceptance: Acceptance) -> list[Recomm
             due_at=acceptance.accepted_at + DAY,
             priority="high",
             channel="email",
-            draft=render("withdraw_gracefully", base_context(ctx) | {"greeting": addressee}),
+            draft=render("withdraw_gracefully", base_context(ctx) | {"greeting": to.greeting}),
             completion=Completion(
                 kind="event",
                 event_type="withdrawal",

@@ -15,6 +15,7 @@ from typing import Literal
 
 from app.policy.build import make_recommendation
 from app.policy.common import DAY, WEEK, base_context, company, day_of, follow_up_channel
+from app.policy.contacts import employer_addressee
 from app.policy.drafts import render
 from app.policy.facts import (
     ACTIVE_STATUSES,
@@ -26,7 +27,7 @@ from app.policy.facts import (
 from app.policy.ids import instant_key
 from app.policy.inputs import EventIn, InterviewIn
 from app.policy.outputs import Completion, Recommendation
-from app.policy.text import clean, day_label, greeting_name
+from app.policy.text import clean, day_label
 from app.policy.timeutil import morning_after, on_a_weekday
 
 INQUIRY_LIMIT = 2
@@ -135,6 +136,7 @@ def status_inquiry(ctx: RuleContext, silence: Silence) -> list[Recommendation]:
         | {
             "second": ordinal == 2,
             "with_subject": channel == "email",
+            "greeting": employer_addressee(ctx.facts).greeting,
             "role": clean(app.role_title),
             "last_contact": day_of(ctx, silence.clock),
             "first_inquiry": day_of(ctx, silence.counted[0].occurred_at) if ordinal == 2 else None,
@@ -210,14 +212,14 @@ def reply_graciously(ctx: RuleContext) -> list[Recommendation]:
             break
         if event.type in EMPLOYER_FACING_EVENTS:
             return []
-    sender = facts.people.get(reply.interviewer_id) if reply.interviewer_id else None
-    greeting = greeting_name(sender.name) if sender else greeting_name(facts.app.recruiter_name)
+    # To the main contact, like every message about where the application stands.
+    to = employer_addressee(facts)
     return [
         make_recommendation(
             as_of=ctx.as_of,
             rule="reply_graciously",
             application_id=facts.app.id,
-            interviewer_id=sender.id if sender else None,
+            interviewer_id=to.person.id if to.person else None,
             situation=(reply.id,),
             title=f"Thank {company(ctx)} for the update",
             rationale=(
@@ -228,7 +230,7 @@ def reply_graciously(ctx: RuleContext) -> list[Recommendation]:
             channel="email",
             draft=render(
                 "reply_graciously",
-                base_context(ctx) | {"greeting": greeting},
+                base_context(ctx) | {"greeting": to.greeting},
             ),
             completion=Completion(kind="event", event_type="thank_you_email", channel="email"),
         )

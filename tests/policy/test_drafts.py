@@ -136,18 +136,19 @@ def test_every_draft_reads_naturally(variant: dict[str, str | None]) -> None:
     assert seen == RULES_WITH_DRAFTS
 
 
-def _draft(rule: str, **variant: str | None) -> Draft:
-    """The first draft of `rule` in the scenario, addressed to Jane (p1) when it is personal."""
+def _draft(rule: str, to: str = "p1", **variant: str | None) -> Draft:
+    """The first draft of `rule` in the scenario, addressed to Jane (p1, the main contact) or
+    to `to` when it is personal."""
     for rec in scenario_drafts(**variant):  # type: ignore[arg-type]
-        if rec.rule == rule and rec.draft is not None and rec.interviewer_id in (None, "p1"):
+        if rec.rule == rule and rec.draft is not None and rec.interviewer_id in (None, to):
             return rec.draft
     raise AssertionError(f"no {rule} draft")
 
 
 def test_thank_you_email_names_person_role_company_and_topics_in_a_few_sentences() -> None:
-    draft = _draft("send_thank_you_email")
+    draft = _draft("send_thank_you_email", to="p2")
     assert draft.subject == "Thank you for the interview \N{EN DASH} Backend Engineer"
-    assert draft.body.startswith("Hi Jane,\n\n")
+    assert draft.body.startswith("Hi Bob,\n\n")
     assert "the Backend Engineer role at Acme" in draft.body
     assert "our conversation about the payments API" in draft.body
     assert draft.body.endswith("Best regards,\nChris Candidate")
@@ -156,7 +157,7 @@ def test_thank_you_email_names_person_role_company_and_topics_in_a_few_sentences
 
 
 def test_thank_you_email_without_topics_still_reads_well() -> None:
-    draft = _draft("send_thank_you_email", topics=None)
+    draft = _draft("send_thank_you_email", to="p2", topics=None)
     assert "conversation about" not in draft.body
     assert "Our conversation made me even more excited" in draft.body
 
@@ -177,7 +178,7 @@ def test_greeting_uses_honorific_and_surname() -> None:
     ("recruiter", "greeting"),
     [
         pytest.param("Sam Rivera", "Hi Sam,", id="inquiry_greets_the_recruiter_by_name"),
-        pytest.param(None, "Hello,", id="inquiry_without_recruiter_says_hello"),
+        pytest.param(None, "Hi Jane,", id="inquiry_without_recruiter_greets_the_main_contact"),
     ],
 )
 def test_status_inquiry_greeting(recruiter: str | None, greeting: str) -> None:
@@ -258,10 +259,10 @@ def test_reply_graciously_is_patient_and_thanks_them() -> None:
     assert "take time" in body
 
 
-def test_withdrawal_is_gracious_and_addressed_to_the_hiring_manager() -> None:
+def test_withdrawal_is_gracious_and_addressed_to_the_recruiter() -> None:
     draft = _draft("withdraw_gracefully")
     assert draft.subject == "Withdrawing from the Backend Engineer role"
-    assert draft.body.startswith("Dear Jane,")
+    assert draft.body.startswith("Dear Sam,")
     assert "accepted another offer" in draft.body
     assert "Thank you" in draft.body
 

@@ -186,7 +186,8 @@ CASES = [
         "reply_graciously",
         _reply("noncommittal"),
         REPLY,
-        [Open(REPLY + DAY)],
+        # Addressed to the main contact: here the only interviewer, Jane (p1).
+        [Open(REPLY + DAY, interviewer_id="p1")],
         id="noncommittal_reply_gets_a_gracious_answer_within_24h",
     ),
     pytest.param(
@@ -214,7 +215,7 @@ CASES = [
         "reply_graciously",
         with_events(_reply("noncommittal"), event("note", REPLY + HOUR)),
         REPLY + 2 * HOUR,
-        [Open(REPLY + DAY)],
+        [Open(REPLY + DAY, interviewer_id="p1")],
         id="a_private_note_is_not_an_answer_to_the_employer",
     ),
     pytest.param(
