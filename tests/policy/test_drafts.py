@@ -211,7 +211,7 @@ def test_linkedin_note_reminds_them_of_the_interview() -> None:
 )
 def test_linkedin_note_always_fits_300_characters(variant: dict[str, str]) -> None:
     body = _draft("connect_on_linkedin", **variant).body
-    assert len(body) <= 300
+    assert len(body) <= 260
     assert body.startswith(("Hi ", "Hello,"))
     assert_reads_naturally(Draft(None, body))
 
@@ -236,6 +236,44 @@ def test_linkedin_note_fits_for_any_text(name: str, company: str, role: str, me:
     rec = only(run(app, as_of=ENDS + 2 * HOUR, who=UserIn(me, "UTC")), "connect_on_linkedin")
     assert rec.draft is not None
     assert len(rec.draft.body) <= 300
+
+
+@pytest.mark.parametrize(
+    ("name", "me"),
+    [
+        pytest.param("Tom Becker", "Alex Morgan", id="short_names"),
+        pytest.param(
+            "Wolfgang-Amadeus Hubertus von Richthofen-Lichtenstein",
+            "Maximiliana Alexandra Featherstonehaugh-Cholmondeley",
+            id="long_names",
+        ),
+        pytest.param(
+            "Christopherson-Bartholomew Featherstonehaugh",
+            "Anastasia-Konstantina Papadopoulou-Vasilakopoulou",
+            id="long_first_names",
+        ),
+    ],
+)
+def test_linkedin_note_keeps_a_margin_under_the_limit_for_plausible_names(
+    name: str, me: str
+) -> None:
+    """At 298 of 300 the user can't add a word, and LinkedIn counts some characters twice."""
+    app = with_events(
+        interviewed(
+            company="Bayerische Motoren Werke Aktiengesellschaft",
+            role_title="Senior Staff Site Reliability Engineer, Payments Infrastructure",
+            interviewers=(person(name=name),),
+            interviews=(
+                interview(topics="moving the payments ledger from a monolith to event sourcing"),
+            ),
+        ),
+        event("thank_you_email", ENDS + HOUR, interviewer="p1"),
+    )
+    rec = only(run(app, as_of=ENDS + 2 * HOUR, who=UserIn(me, "UTC")), "connect_on_linkedin")
+    assert rec.draft is not None
+    assert len(rec.draft.body) <= 260
+    assert rec.draft.body.startswith(f"Hi {name.split()[0]}, thank you for speaking with me")
+    assert_reads_naturally(rec.draft)
 
 
 def test_second_inquiry_acknowledges_the_first() -> None:
