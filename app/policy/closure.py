@@ -29,10 +29,10 @@ class Acceptance:
 def _accepted_at(app: ApplicationIn, as_of: datetime) -> datetime | None:
     """When the offer was accepted, as far as as_of can see.
 
-    The SPEC's "accepted time" is the status_changed event to `accepted`. If the only such
-    events lie after as_of, the offer was not accepted yet at as_of. If there is none at all
-    (the application was created already accepted, e.g. by an import), the best evidence we
-    have is the application's created_at, and only once as_of has reached it.
+    The accepted time is the status_changed event to `accepted`: when the user committed. If
+    the only such events lie after as_of, the offer was not accepted yet at as_of. If there is
+    none at all (the application was created already accepted, e.g. by an import), the best
+    evidence we have is the application's created_at, and only once as_of has reached it.
     """
     seen = [e for e in app.events if e.type == "status_changed" and e.to_status == "accepted"]
     visible = [e.occurred_at for e in seen if e.occurred_at <= as_of]

@@ -1,4 +1,4 @@
-"""Why a status inquiry the user just logged goes against the advice (SPEC §3).
+"""Why a status inquiry the user just logged goes against the advice: too soon, or a third.
 
 The inquiry is recorded anyway; these sentences travel back in the event's `warnings`, so they
 speak to the user directly and name the dates that matter.

@@ -1,10 +1,10 @@
 """When the employer goes quiet: one polite nudge a week, at most two, then move on.
 
-Definitions (SPEC §4): an application is *waiting* when its status is applied/interviewing, it
-has an ended interview, nothing is still to come, and no offer or rejection arrived after the
-last ended interview. The *silence clock* starts at the later of that interview's end and the
-last reply; status inquiries at or after it are *counted*. A reply restarts the clock, so it
-resets the count.
+Definitions (docs/next-steps.md lists them with every rule): an application is *waiting* when
+its status is applied/interviewing, it has an ended interview, nothing is still to come, and
+no offer or rejection arrived after the last ended interview. The *silence clock* starts at
+the later of that interview's end and the last reply; status inquiries at or after it are
+*counted*. A reply restarts the clock, so it resets the count.
 """
 
 from __future__ import annotations
@@ -197,8 +197,8 @@ def reply_graciously(ctx: RuleContext) -> list[Recommendation]:
     """After a noncommittal reply, thank them for the update before anything else.
 
     Completed by a `thank_you_email` to no particular interviewer: it is what the draft is
-    (thanks for the update, by email) and it is one of the employer-facing events that the
-    SPEC says closes this step, without counting as a status inquiry or an interview thank-you.
+    (thanks for the update, by email) and, being something sent to the employer, it answers
+    their reply, without counting as a status inquiry or an interview thank-you.
     """
     facts = ctx.facts
     if facts.status not in ACTIVE_STATUSES:

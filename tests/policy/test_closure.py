@@ -1,4 +1,4 @@
-"""withdraw_gracefully and keep_applying (SPEC §4)."""
+"""withdraw_gracefully and keep_applying: closing the loop, keeping the pipeline full."""
 
 from __future__ import annotations
 

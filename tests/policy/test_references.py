@@ -1,4 +1,4 @@
-"""list_references and brief_reference (SPEC §4)."""
+"""list_references and brief_reference: know whom you named, and warn them before the call."""
 
 from __future__ import annotations
 

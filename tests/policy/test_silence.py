@@ -1,4 +1,4 @@
-"""send_status_inquiry, move_on, reply_graciously (SPEC §4): the silence clock."""
+"""send_status_inquiry, move_on, reply_graciously: the silence clock."""
 
 from __future__ import annotations
 

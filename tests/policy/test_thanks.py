@@ -1,4 +1,4 @@
-"""Thank-you email, handwritten note, LinkedIn connection, mutual interest (SPEC §4)."""
+"""Thank-you email, handwritten note, LinkedIn connection, mutual interest."""
 
 from __future__ import annotations
 
