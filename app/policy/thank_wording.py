@@ -28,8 +28,8 @@ _EMAIL_PLAIN = (
     "I appreciated how openly you answered my questions about the team.",
 )
 _EMAIL_ARRANGER = (
-    "I'm also grateful to you for arranging the interviews and guiding me through the process "
-    "so smoothly; it made me even more excited about the chance to join the team."
+    "I'm also grateful to you for arranging the interviews and for guiding me through the "
+    "process so smoothly."
 )
 
 _NOTE_ON_TOPICS = (

@@ -132,7 +132,7 @@ def test_the_briefing_says_when_they_asked_and_that_the_call_may_come_any_day() 
     app = interviewed(references_requested_at=ASKED, reference_ids=("r1",))
     draft = _briefings(app, ASKED + HOUR)["r1"].draft
     assert draft is not None
-    assert "Acme asked for my references on 5 March" in draft.body
+    assert "They asked for my references on 5 March" in draft.body
     assert "any day now" in draft.body
     # The only date in it is the day they asked: the day of the call is unknown.
     assert MONTHS.findall(draft.body) == ["March"]
