@@ -34,10 +34,6 @@ def is_recruiter(app: ApplicationIn, person: PersonIn) -> bool:
     return name is not None and name == _folded(person.name)
 
 
-def is_main_contact(app: ApplicationIn, person: PersonIn) -> bool:
-    return person.is_main_contact or is_recruiter(app, person)
-
-
 def arranger_of(app: ApplicationIn, people: list[PersonIn]) -> PersonIn | None:
     """The one person of an interview to thank for arranging it rather than for the talk.
 

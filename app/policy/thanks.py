@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.policy.build import make_recommendation
 from app.policy.common import DAY, base_context, company, day_of, person_words
-from app.policy.contacts import arranger_of, is_main_contact, is_recruiter
+from app.policy.contacts import arranger_of, is_recruiter
 from app.policy.drafts import render, render_linkedin_note
 from app.policy.facts import RuleContext
 from app.policy.inputs import InterviewIn, PersonIn
@@ -76,7 +76,7 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
             shared = shared or _interview_context(ctx, interview, day)
             context = shared | {"greeting": greeting}
             rank = ranks.get(person.id)
-            # The thread hint is for the recruiter alone: the others never wrote to the user.
+            # The thread hint is for the recruiter alone: nobody else has a thread with the user.
             thread_hint = (
                 f" Reply in {name}'s last email thread so the conversation stays together."
                 if is_recruiter(app, person)
@@ -177,9 +177,10 @@ def connect_on_linkedin(ctx: RuleContext) -> list[Recommendation]:
             | {
                 "first_name": first_name,
                 "day": day_of(ctx, interview.starts_at) if interview is not None else None,
-                # The main contact arranged the day; the technical talk was with the others.
+                # Whoever arranged the day wasn't part of the technical talk: as in the email.
                 "topics": None
-                if interview is None or is_main_contact(facts.app, person)
+                if interview is None
+                or arranger_of(facts.app, facts.interviewers_of(interview)) is person
                 else clean_phrase(interview.topics),
             }
         )

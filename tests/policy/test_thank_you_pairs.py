@@ -114,8 +114,9 @@ def test_the_handwritten_note_does_not_presume_an_offer() -> None:
 
 
 def test_the_linkedin_note_to_the_main_contact_leaves_out_the_technical_talk() -> None:
+    """Like the email: the recruiter arranged the day, even with a manager marked main."""
     app = with_events(
-        _panel(TOM, PRIYA, recruiter_name="Priya Shah"),
+        _panel(person("p1", "Tom Becker", main=True), PRIYA, recruiter_name="Priya Shah"),
         event("thank_you_email", ENDS, interviewer="p1"),
         event("thank_you_email", ENDS, interviewer="p4"),
     )
