@@ -24,8 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.db import read_snapshot
-from app.models import Application, Event, Interview, User
+from app.models import Application, Interview, User
 from app.models.enums import EventType
+from app.portability.export import events_in_order
 
 BOM = "\ufeff"
 # What the user sent to the employer (references and notes-to-self don't count).
@@ -41,14 +42,6 @@ FOLLOW_UPS = {
 }
 # The events the sheet is made from: status changes and follow-ups.
 SHEET_EVENTS = (EventType.status_changed, *FOLLOW_UPS)
-# What the sheet reads of them: columns, not ORM objects (a batch may hold thousands).
-EVENT_COLUMNS = (
-    Event.application_id,
-    Event.type,
-    Event.occurred_at,
-    Event.from_status,
-    Event.to_status,
-)
 # Applications per piece (and per round of queries for their interviews and events).
 BATCH = 200
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
@@ -81,17 +74,14 @@ async def applications_csv(
                 .order_by(Interview.starts_at, Interview.id)
             ):
                 interviews[interview.application_id].append(interview)
-            events: dict[uuid.UUID, list[Any]] = defaultdict(list)
-            for event in await session.execute(
-                select(*EVENT_COLUMNS)
-                .where(Event.application_id.in_(ids), Event.type.in_(SHEET_EVENTS))
-                .order_by(Event.occurred_at, Event.created_at, Event.id)
-            ):
-                events[event.application_id].append(event)
+            events = events_in_order(session, ids, SHEET_EVENTS)
+            event = await anext(events, None)
             for application in batch:
-                facts = _facts(
-                    application, interviews[application.id], events[application.id], zone
-                )
+                own: list[Any] = []
+                while event is not None and event.application_id == application.id:
+                    own.append(event)
+                    event = await anext(events, None)
+                facts = _facts(application, interviews[application.id], own, zone)
                 writer.writerow([_safe(cell) for cell in _row(facts)])
             yield out.getvalue().encode("utf-8")
             out.seek(0)
