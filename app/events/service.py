@@ -1,19 +1,19 @@
-"""Follow-up events: record, list, delete."""
+"""Follow-up events: record, list, edit, delete."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.status import change_status
-from app.core.crud import get_owned
+from app.core.crud import apply_changes, get_owned
 from app.core.errors import NotFound, Unprocessable
 from app.core.pagination import PageParams, paginate
-from app.events.schemas import EventCreate, EventOut
+from app.events.schemas import EventCreate, EventOut, EventPatch
 from app.models import Application, Event, Interview, Interviewer, Reference
 from app.models.base import utcnow
 from app.models.enums import ApplicationStatus, EventType
@@ -42,7 +42,17 @@ async def list_events(
     )
 
 
-async def _check_links(session: AsyncSession, application: Application, data: EventCreate) -> None:
+def _check_when(occurred_at: datetime, now: datetime) -> None:
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise Unprocessable(
+            "occurred_at is in the future: record things once they have happened.",
+            loc=["body", "occurred_at"],
+        )
+
+
+async def _check_links(
+    session: AsyncSession, application: Application, data: EventCreate | EventPatch
+) -> None:
     """Linked ids must be of the same application (the reference: of the same user)."""
     checks: list[tuple[str, uuid.UUID | None, type[Interviewer] | type[Interview], str]] = [
         ("interviewer_id", data.interviewer_id, Interviewer, "interviewer"),
@@ -68,11 +78,7 @@ async def _check_links(session: AsyncSession, application: Application, data: Ev
 async def record_event(session: AsyncSession, application: Application, data: EventCreate) -> Event:
     now = utcnow()
     occurred_at = data.occurred_at or now
-    if occurred_at > now + FUTURE_TOLERANCE:
-        raise Unprocessable(
-            "occurred_at is in the future: record things once they have happened.",
-            loc=["body", "occurred_at"],
-        )
+    _check_when(occurred_at, now)
     await _check_links(session, application, data)
     event = Event(
         owner_id=application.owner_id,
@@ -87,6 +93,32 @@ async def record_event(session: AsyncSession, application: Application, data: Ev
         await change_status(
             session, application, ApplicationStatus.withdrawn.value, occurred_at=occurred_at
         )
+    return event
+
+
+async def update_event(
+    session: AsyncSession, application: Application, event: Event, data: EventPatch
+) -> Event:
+    """Change what was recorded, checked as on creation; everything or nothing changes.
+
+    Status effects stay those of creation: only a `withdrawal` moves the status, and its
+    type can't change, so no edit moves a status (a `reply_received` whose response
+    becomes `offer` leaves the status to the user, as when it is recorded). No webhook:
+    the fixed list of event types has `event.created` only (docs/webhooks.md).
+    """
+    if event.type == EventType.status_changed:
+        raise Unprocessable(
+            "status_changed events are written by the server and can't be edited.",
+            loc=["path", "event_id"],
+        )
+    changes = data.changes()
+    if "occurred_at" in changes:
+        _check_when(changes["occurred_at"], utcnow())
+    if changes.get("response") is not None and event.type != EventType.reply_received:
+        raise Unprocessable("response is only for reply_received events.", loc=["body", "response"])
+    await _check_links(session, application, data)
+    apply_changes(event, changes)
+    await session.flush()
     return event
 
 

@@ -42,6 +42,8 @@ class Event(IdMixin, Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The server default fills in the rows that predate editing (see its migration).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     application: Mapped[Application] = relationship(back_populates="events", lazy="raise")
 
@@ -57,3 +59,4 @@ class Event(IdMixin, Base):
         Index("ix_events_interview_id", "interview_id"),
         Index("ix_events_reference_id", "reference_id"),
     )
+    __mapper_args__ = {"version_id_col": version}

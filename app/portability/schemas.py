@@ -152,7 +152,11 @@ class EventDoc(Row):
     """Every event, `status_changed` ones (written by the server) included."""
 
     model: ClassVar[type[Base]] = Event
-    left_out: ClassVar[Mapping[str, str]] = {"owner_id": OWNER, "application_id": PARENT}
+    left_out: ClassVar[Mapping[str, str]] = {
+        "owner_id": OWNER,
+        "application_id": PARENT,
+        "version": VERSION,
+    }
 
     id: uuid.UUID
     type: EventType
