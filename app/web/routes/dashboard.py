@@ -21,7 +21,7 @@ from app.recommendations.service import (
 )
 from app.web import next_steps, timefmt
 from app.web.deps import CheckedForm, ViewerDep
-from app.web.forms import FormState, attempt
+from app.web.forms import FormState, attempt, local_datetime
 from app.web.routes.common import redirect, safe_next
 from app.web.templating import render
 
@@ -72,7 +72,12 @@ async def _act(
 ) -> Response:
     rec_id, back = _target(form)
     now = utcnow()
-    state = FormState(values={"recommendation_id": rec_id})
+    # Done may say when it happened and add a note (the "Done, with details" form).
+    details = {name: form.get(name) for name in ("occurred_at", "notes")}
+    state = FormState(
+        values={"recommendation_id": rec_id}
+        | {k: v for k, v in details.items() if isinstance(v, str)}
+    )
     message = ""
 
     async def run() -> None:
@@ -80,7 +85,11 @@ async def _act(
         found = await find_open_recommendation(session, viewer.user, rec_id, as_of=now)
         title = found.recommendation.title
         if action == "done":
-            await complete_recommendation(session, viewer.user, found, as_of=now)
+            notes = state.value("notes").strip() or None
+            occurred_at = local_datetime(state, "occurred_at", viewer.tz)
+            await complete_recommendation(
+                session, viewer.user, found, as_of=now, occurred_at=occurred_at, notes=notes
+            )
             message = f"Done: “{title}”. It's on the timeline."
         elif action == "dismiss":
             await dismiss_recommendation(session, viewer.user, found)

@@ -1,4 +1,4 @@
-"""The timeline: log something you did or heard, or delete an entry."""
+"""The timeline: log something you did or heard, edit or delete an entry."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at start-up
 # (tests/test_annotations.py).
@@ -13,7 +13,7 @@ from app.core.db import SessionDep, TransactionRoute
 from app.core.ids import parse_id
 from app.core.pagination import PageParams
 from app.events import service
-from app.events.schemas import EventCreate
+from app.events.schemas import EventCreate, EventPatch
 from app.interviews.service import list_interviews
 from app.models import Application, Event
 from app.people.interviewer_service import list_interviewers
@@ -25,13 +25,15 @@ from app.web.routes.applications import OwnedApplication
 from app.web.routes.common import redirect
 from app.web.routes.confirm import confirm_page
 from app.web.templating import render
-from app.web.timefmt import format_datetime
+from app.web.timefmt import format_datetime, input_value
 
 router = APIRouter(route_class=TransactionRoute)
 
 ALL = PageParams(limit=200, cursor=None)
-TEXT_FIELDS = ("type", "channel", "response", "interviewer_id", "interview_id", "reference_id")
+LINKS = ("channel", "response", "interviewer_id", "interview_id", "reference_id")
+TEXT_FIELDS = ("type", *LINKS)
 FIELDS = (*TEXT_FIELDS, "occurred_at", "notes")
+EDIT_FIELDS = (*LINKS, "occurred_at", "notes")
 
 
 async def owned_event(event_id: str, viewer: ViewerDep, session: SessionDep) -> Event:
@@ -55,7 +57,9 @@ async def _form_page(
     session: SessionDep,
     form: FormState,
     application: Application,
+    event: Event | None = None,
 ) -> Response:
+    """The one event form: logging (`event` None) or editing `event`, whose type is fixed."""
     interviewers, _ = await list_interviewers(session, application, ALL)
     interviews, _ = await list_interviews(session, application, ALL)
     references, _ = await list_references(session, viewer.user, ALL)
@@ -63,8 +67,12 @@ async def _form_page(
         request,
         "events/form.html",
         {
-            "title": "Log a follow-up",
+            "title": "Edit this entry" if event else "Log a follow-up",
             "section": "applications",
+            "event": event,
+            "action": f"/events/{event.id}/edit"
+            if event
+            else f"/applications/{application.id}/events/new",
             "form": form,
             "application": application,
             "interviewers": interviewers,
@@ -114,6 +122,47 @@ async def create_event(
     if warnings:
         return redirect(request, back, "Logged. Note: " + " ".join(warnings), "warning")
     return redirect(request, back, "Logged.")
+
+
+def _edit_input(form: FormState, viewer: Viewer, event: Event) -> dict[str, Any]:
+    """Blank clears; an unchanged "When" is left out, since the field holds whole minutes
+    and re-sending it would move the entry (stored to the microsecond) in its timeline."""
+    data = payload(form, (*LINKS, "notes"), blank_as_none=True)
+    if form.value("occurred_at").strip() != input_value(event.occurred_at, viewer.tz):
+        data["occurred_at"] = local_datetime(form, "occurred_at", viewer.tz)
+    return data
+
+
+@router.get("/events/{event_id}/edit")
+async def edit_event(
+    request: Request, viewer: ViewerDep, session: SessionDep, event: OwnedEvent
+) -> Response:
+    application = await get_application(session, viewer.user.id, event.application_id)
+    values: dict[str, Any] = {name: str(getattr(event, name) or "") for name in EDIT_FIELDS}
+    values["occurred_at"] = input_value(event.occurred_at, viewer.tz)
+    form = FormState(values=values)
+    return await _form_page(request, viewer, session, form, application, event)
+
+
+@router.post("/events/{event_id}/edit")
+async def update_event(
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    event: OwnedEvent,
+    form_data: CheckedForm,
+) -> Response:
+    application = await get_application(session, viewer.user.id, event.application_id)
+    form = read_form(form_data, EDIT_FIELDS)
+
+    async def update() -> Event:
+        data = EventPatch.model_validate(_edit_input(form, viewer, event))
+        return await service.update_event(session, application, event, data)
+
+    await attempt(session, form, update, keep=[application, event])
+    if form.invalid:
+        return await _form_page(request, viewer, session, form, application, event)
+    return redirect(request, f"/applications/{application.id}", "Entry updated.")
 
 
 @router.get("/events/{event_id}/delete")
