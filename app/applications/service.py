@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -67,6 +67,16 @@ async def list_applications(
         params=params,
         bind=filters.params(),
     )
+
+
+async def count_by_status(session: AsyncSession, user_id: uuid.UUID) -> dict[str, int]:
+    """How many of the user's applications are in each status (absent ones: none)."""
+    rows = await session.execute(
+        select(Application.status, func.count())
+        .where(Application.owner_id == user_id)
+        .group_by(Application.status)
+    )
+    return {status: count for status, count in rows}
 
 
 async def has_applications(session: AsyncSession, user_id: uuid.UUID) -> bool:

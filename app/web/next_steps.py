@@ -61,7 +61,19 @@ class Groups:
         return not any(self.totals.values())
 
 
-def _due_text(rec: Recommendation, tz: ZoneInfo, now: datetime) -> str:
+def soonest_by_application(recs: Sequence[Recommendation]) -> dict[str, Recommendation]:
+    """Each application's next step: the one due first (ties: the list's order)."""
+    soonest: dict[str, Recommendation] = {}
+    for rec in recs:
+        if rec.application_id is None:
+            continue
+        current = soonest.get(rec.application_id)
+        if current is None or rec.due_at < current.due_at:
+            soonest[rec.application_id] = rec
+    return soonest
+
+
+def due_text(rec: Recommendation, tz: ZoneInfo, now: datetime) -> str:
     due = timefmt.local(rec.due_at, tz)
     if rec.overdue:
         return f"Was due {timefmt.format_datetime(rec.due_at, tz, now)}"
@@ -106,7 +118,7 @@ async def describe(
         ):
             person = Person(application.recruiter_name, "Recruiter", application.recruiter_email)
         to = person.email if person else None
-        steps.append(Step(rec, application, person, _due_text(rec, tz, now), _mailto(rec, to)))
+        steps.append(Step(rec, application, person, due_text(rec, tz, now), _mailto(rec, to)))
     return steps
 
 

@@ -18,6 +18,7 @@ from app.web.routes import (
     integrations,
     interviewers,
     interviews,
+    pipeline,
     references,
     settings,
     tokens,
@@ -29,6 +30,7 @@ WEB_ROUTERS: tuple[APIRouter, ...] = tuple(
     for module in (
         auth,
         dashboard,
+        pipeline,  # before applications: /applications/board is not an application's id
         applications,
         interviews,
         interviewers,

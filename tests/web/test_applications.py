@@ -52,7 +52,7 @@ async def test_list_filters_by_status_and_searches(web: Browser, session: AsyncS
     assert_html(await web.get("/applications?status=bogus"), 200)
 
 
-async def test_list_pages_through_older_applications(web: Browser, session: AsyncSession) -> None:
+async def test_list_pages_through_more_applications(web: Browser, session: AsyncSession) -> None:
     for n in range(27):
         await create_application(session, web.user, company=f"Company {n:02d}")
     page = assert_html(await web.get("/applications"), 200)

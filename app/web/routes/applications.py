@@ -1,4 +1,4 @@
-"""Applications: the list, one page each, create, edit and delete."""
+"""Applications: one page each, create, edit and delete (the list and board: pipeline.py)."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at start-up
 # (tests/test_annotations.py).
@@ -32,7 +32,6 @@ from app.web.timefmt import input_value
 
 router = APIRouter(route_class=TransactionRoute)
 
-PAGE_SIZE = 25
 ALL = PageParams(limit=200, cursor=None)
 STATUS_VALUES = frozenset(s.value for s in ApplicationStatus)
 # The form shows every field of ApplicationCreate but these (editing sends an
@@ -72,42 +71,6 @@ async def owned_application(
 
 
 OwnedApplication = Annotated[Application, Depends(owned_application)]
-
-
-@router.get("/applications")
-async def application_list(
-    request: Request,
-    viewer: ViewerDep,
-    session: SessionDep,
-    status: str = "",
-    q: str = "",
-    cursor: str | None = None,
-) -> Response:
-    statuses = [ApplicationStatus(status)] if status in STATUS_VALUES else []
-    q = q.strip()[:200]
-    rows, next_cursor = await service.list_applications(
-        session,
-        viewer.user,
-        PageParams(limit=PAGE_SIZE, cursor=cursor),
-        statuses=statuses,
-        active=True if status == "active" else None,
-        q=q or None,
-    )
-    return render(
-        request,
-        "applications/list.html",
-        {
-            "title": "Applications",
-            "section": "applications",
-            "applications": rows,
-            "status": status,
-            "q": q,
-            "next_cursor": next_cursor,
-            "filtered": bool(status or q),
-            "first_page": cursor is None,
-        },
-        viewer=viewer,
-    )
 
 
 def _values_of(application: Application, viewer: Viewer) -> dict[str, Any]:
