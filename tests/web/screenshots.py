@@ -93,7 +93,7 @@ def seed(base_url: str) -> dict[str, str]:
             "mutual_interests": "the EU AI Act",
         },
     )
-    post(
+    note = post(
         f"/applications/{acme['id']}/events",
         {"type": "note", "notes": "Parking is behind the building."},
     )
@@ -118,7 +118,16 @@ def seed(base_url: str) -> dict[str, str]:
             "interviewer_ids": [hank["id"]],
         },
     )
-    post("/applications", {"company": "Initech", "role_title": "Python Developer"})
+    initech = post("/applications", {"company": "Initech", "role_title": "Python Developer"})
+    for days in (20, 12, 5):
+        post(
+            f"/applications/{initech['id']}/events",
+            {"type": "status_inquiry", "occurred_at": _iso(now - timedelta(days=days))},
+        )
+    post(
+        f"/applications/{globex['id']}/events",
+        {"type": "reply_received", "response": "positive", "channel": "email"},
+    )
     post("/applications", {"company": "Umbrella", "role_title": "SRE", "status": "rejected"})
     # A loopback target: allowed on this throwaway server, never sent to (no worker).
     hook = post(
@@ -126,7 +135,12 @@ def seed(base_url: str) -> dict[str, str]:
         {"url": "http://127.0.0.1:9/hook", "events": ["*"], "description": "My script"},
     )
     post("/integrations", {"name": "greenhouse"})
-    return {"application": acme["id"], "interviewer": grace["id"], "webhook": hook["id"]}
+    return {
+        "application": acme["id"],
+        "interviewer": grace["id"],
+        "webhook": hook["id"],
+        "event": note["id"],
+    }
 
 
 def shoot(page: Page, out: Path, name: str, path: str) -> None:
@@ -161,6 +175,9 @@ def main(out: Path) -> None:
             for name, path in [
                 ("dashboard", "/"),
                 ("applications", "/applications"),
+                ("board", "/applications/board"),
+                ("progress", "/progress"),
+                ("event-edit", f"/events/{ids['event']}/edit"),
                 ("application", app_path),
                 ("application-new", "/applications/new"),
                 ("application-edit", f"{app_path}/edit"),
@@ -184,6 +201,11 @@ def main(out: Path) -> None:
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 page.screenshot(path=str(out / f"application-errors-{width}.png"), full_page=True)
+            page.goto("/")
+            page.locator("details.done-details summary").first.click()
+            for width in WIDTHS:  # the first step only: the dashboard is long
+                page.set_viewport_size({"width": width, "height": 900})
+                page.screenshot(path=str(out / f"done-details-{width}.png"))
             browser.close()
     print(f"screenshots in {out}")
 

@@ -2,7 +2,8 @@
 
 A new user signs up, adds an application, the person who interviewed them and an
 interview that ended an hour ago, finds the thank-you email on the dashboard with its
-draft, marks it done, and sees it gone and the email on the timeline. On a desktop and
+draft, marks it done, sees it gone and the email on the timeline, edits that entry,
+moves the application on the board and looks at the Progress page. On a desktop and
 on a phone-sized screen, with and without JavaScript, with no console errors.
 """
 
@@ -144,7 +145,7 @@ def walk(tab: Tab, name: str, *, js: bool) -> None:
     expect(step.get_by_role("heading")).to_have_text(re.compile(r"thank-you.*Grace Hopper", re.I))
     expect(step).to_contain_text("Why:")
     if step.locator("details.draft").get_attribute("open") is None:
-        step.locator("summary").click()
+        step.locator("details.draft summary").click()
     body = step.get_by_label("Message")
     expect(body).to_be_visible()
     expect(body).to_have_js_property("readOnly", True)
@@ -159,7 +160,7 @@ def walk(tab: Tab, name: str, *, js: bool) -> None:
     else:
         expect(copy).to_be_hidden()  # nothing that needs a script is offered without one
 
-    step.get_by_role("button", name="Done").click()
+    step.get_by_role("button", name="Done", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Done:")
     expect(thank_you_step(page)).to_have_count(0)
 
@@ -167,6 +168,39 @@ def walk(tab: Tab, name: str, *, js: bool) -> None:
     page.get_by_role("link", name="Acme Corp — Backend Engineer").click()
     timeline = page.locator("ol.timeline")
     expect(timeline).to_contain_text("Thank-you email · Grace Hopper")
+
+    page.get_by_role("link", name=re.compile(r"^Edit Thank-you email")).click()
+    page.get_by_label("Notes").fill("Sent from the train")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").first).to_contain_text("Entry updated.")
+    expect(timeline).to_contain_text("Sent from the train")
+
+    move_on_the_board(page)
+    see_progress(page)
+
+
+def move_on_the_board(page: Page) -> None:
+    page.get_by_role("link", name="Applications", exact=True).click()
+    expect(page.get_by_role("navigation", name="Applications by status")).to_contain_text(
+        "1 Interviewing"
+    )
+    page.get_by_role("link", name="Board", exact=True).click()
+    card = page.locator(".board-card", has_text="Acme Corp")
+    card.get_by_label("Move Acme Corp to").select_option("offer")
+    card.get_by_role("button", name="Move").click()
+    expect(page.get_by_role("status").first).to_contain_text("Acme Corp: now “Offer”.")
+    offers = page.get_by_role("region", name=re.compile(r"^Offer"))
+    expect(offers.locator(".board-card")).to_contain_text("Acme Corp")
+
+
+def see_progress(page: Page) -> None:
+    page.get_by_role("link", name="Progress").click()
+    expect(page.get_by_role("heading", name="Progress", level=1)).to_be_visible()
+    funnel = page.get_by_role("img", name=re.compile("^Funnel"))
+    expect(funnel).to_be_visible()
+    expect(page.get_by_role("table", name="Applications that reached each stage")).to_contain_text(
+        "Offer"
+    )
 
 
 @pytest.mark.parametrize(
