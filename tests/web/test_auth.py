@@ -341,3 +341,14 @@ async def test_cookies_are_secure_in_production(
     cookie = next(c for c in r.headers.get_list("set-cookie") if c.startswith("followup_session="))
     assert "Secure" in cookie
     assert "HttpOnly" in cookie
+
+
+async def test_sign_up_offers_a_timezone_select_that_defaults_to_utc(
+    client: httpx.AsyncClient,
+) -> None:
+    """Without a script the select works as it is, on UTC; static/app.js (tested in
+    test_browser.py) preselects the browser's own zone in the form marked for it."""
+    page = (await client.get("/signup")).text
+    assert "data-detect-timezone" in page
+    assert "<option selected>UTC</option>" in page
+    assert "<option>Europe/Berlin</option>" in page
