@@ -115,7 +115,13 @@ async def owned_ids(
     reference = await create_reference(session, alice.user)
     webhook = await create_webhook(session, alice.user)
     recs = await client.get("/api/v1/recommendations", headers=alice.headers)
+    note = await client.post(
+        f"/api/v1/applications/{application.id}/events",
+        json={"type": "reply_received"},
+        headers=alice.headers,
+    )
     return {
+        "event_id": note.json()["id"],
         "application_id": str(application.id),
         "interview_id": str(interview.id),
         "interviewer_id": str(interviewer.id),

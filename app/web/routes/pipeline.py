@@ -71,9 +71,9 @@ def _row(application: Application, step: Recommendation | None, tz: ZoneInfo, no
 
 
 def _by_next_due(rows: Sequence[Row]) -> list[Row]:
-    """Soonest next step first; applications with none last, newest of those first."""
-    with_step = sorted((r for r in rows if r.step), key=lambda r: r.step.due_at)  # type: ignore[union-attr]
-    return with_step + [r for r in rows if r.step is None]
+    """Soonest next step first; applications with none last, in the order given."""
+    dated = sorted((r.step.due_at, i) for i, r in enumerate(rows) if r.step is not None)
+    return [rows[i] for _, i in dated] + [r for r in rows if r.step is None]
 
 
 @router.get("/applications")
