@@ -58,13 +58,24 @@ Url = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=2048),
     AfterValidator(_valid_http_url),
-    Field(examples=["https://example.com/jobs/123"]),
+    Field(
+        examples=["https://example.com/jobs/123"],
+        description="An absolute http:// or https:// URL.",
+        json_schema_extra={"format": "uri", "pattern": "^\\s*[Hh][Tt][Tt][Pp][Ss]?://"},
+    ),
 ]
+# The shape of an IANA name ("UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires",
+# "Etc/GMT+5"); the server also checks the name exists in its timezone database.
+TIMEZONE_PATTERN = "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
 TimezoneName = Annotated[
     str,
     StringConstraints(max_length=64),
     AfterValidator(_valid_timezone),
-    Field(examples=["Europe/Berlin"], description="An IANA timezone name."),
+    Field(
+        examples=["Europe/Berlin"],
+        description="An IANA timezone name, e.g. `Europe/Berlin` or `UTC`.",
+        json_schema_extra={"pattern": TIMEZONE_PATTERN},
+    ),
 ]
 
 
@@ -97,15 +108,24 @@ def _in_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+# The year range, as the schema can say it: the text starts with a year 1900-2999.
+IN_RANGE = {"pattern": "^(19[0-9]{2}|2[0-9]{3})-"}
+
 # A datetime with an offset, given as RFC 3339 text (a naive one is ambiguous: refused).
 Timestamp = Annotated[
     AwareDatetime,
     BeforeValidator(_not_a_number),
     AfterValidator(_in_range),
     AfterValidator(_in_utc),
+    Field(json_schema_extra=IN_RANGE),
 ]
 # A calendar day, given as YYYY-MM-DD.
-Day = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
+Day = Annotated[
+    date,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_in_range),
+    Field(json_schema_extra=IN_RANGE),
+]
 
 
 class InputModel(BaseModel):
