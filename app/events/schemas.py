@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.examples import EVENT_CREATE, EVENT_OUT, examples
 from app.core.types import InputModel, LongText, Timestamp
 from app.models.enums import (
     ApplicationStatus,
@@ -18,6 +19,8 @@ from app.models.enums import (
 
 
 class EventCreate(InputModel):
+    model_config = examples(EVENT_CREATE)
+
     type: PostableEventType = Field(
         description="What happened. (`status_changed` events are written by the server only.)"
     )
@@ -41,7 +44,7 @@ class EventCreate(InputModel):
 
 
 class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, **examples(EVENT_OUT))
 
     id: uuid.UUID
     application_id: uuid.UUID
