@@ -21,9 +21,9 @@ def _ref(name: str) -> JSONDict:
 
 HEADERS: JSONDict = {
     "X-Request-ID": {
-        "description": "This request's id, in the server's logs too: quote it when "
-        "reporting a problem. A client's own `X-Request-ID` (up to 128 visible "
-        "characters) is kept.",
+        "description": "This request's id, in the server's log line too: quote it when "
+        "reporting a problem. One sent by the client is kept when it is up to 200 "
+        "characters of `A-Z a-z 0-9 . _ -`.",
         "required": True,
         "schema": {"type": "string"},
     },
