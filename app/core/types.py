@@ -128,7 +128,25 @@ Day = Annotated[
 ]
 
 
-class InputModel(BaseModel):
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
+
+
+class TextInput(BaseModel):
+    """Whatever a client sends: no text with a NUL character (U+0000), which is valid JSON
+    but which PostgreSQL can't store; refused as a 422 on its field, not a 500 there."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise PydanticCustomError("nul_character", "Text can't contain the NUL character.")
+        return value
+
+
+class InputModel(TextInput):
     """Request bodies: unknown (and read-only) fields are rejected, never ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)

@@ -155,3 +155,18 @@ async def test_an_interview_moves_an_applied_application_to_interviewing(
     events = await client.get(f"{API}/applications/{application.id}/events", headers=alice.headers)
     changes = [e for e in events.json()["items"] if e["type"] == "status_changed"]
     assert [(e["from_status"], e["to_status"]) for e in changes] == [("applied", "interviewing")]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/references", {"name": "Ada\u0000"}),
+        ("/applications", {"company": "Acme", "role_title": "Eng", "notes": "\u0000"}),
+    ],
+)
+async def test_text_with_a_nul_character_is_422_on_its_field(
+    client: httpx.AsyncClient, alice: UserWithToken, path: str, body: dict[str, str]
+) -> None:
+    r = await client.post(f"{API}{path}", json=body, headers=alice.headers)
+    problem = assert_problem(r, 422)
+    assert problem["errors"][0]["type"] == "nul_character"
