@@ -126,3 +126,19 @@ EVENT_OUT: dict[str, Any] = {
     "created_at": "2026-03-05T17:30:02Z",
     "warnings": [],
 }
+
+# FastAPI drops every null from the schema it renders, examples' nulls included, which
+# leaves response examples without their required fields; polish puts them back whole.
+BY_SCHEMA: dict[str, dict[str, Any]] = {
+    "ApplicationCreate": APPLICATION_CREATE,
+    "ApplicationPatch": APPLICATION_PATCH,
+    "ApplicationOut": APPLICATION_OUT,
+    "InterviewCreate": INTERVIEW_CREATE,
+    "InterviewOut": INTERVIEW_OUT,
+    "InterviewerCreate": INTERVIEWER_CREATE,
+    "InterviewerOut": INTERVIEWER_OUT,
+    "ReferenceCreate": REFERENCE_CREATE,
+    "ReferenceOut": REFERENCE_OUT,
+    "EventCreate": EVENT_CREATE,
+    "EventOut": EVENT_OUT,
+}

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.core.errors import PROBLEM_JSON
+from app.core.examples import BY_SCHEMA as EXAMPLES
 from app.core.openapi_headers import declare_headers
 
 JSONDict = dict[str, Any]
@@ -76,6 +77,9 @@ def polish(schema: JSONDict, public_url: str) -> JSONDict:
     schemas: JSONDict = components.setdefault("schemas", {})
     for name in UNUSED_SCHEMAS:
         schemas.pop(name, None)
+    for name, example in EXAMPLES.items():
+        if name in schemas:
+            schemas[name]["examples"] = [example]
     if "Problem" in schemas:
         schemas["Problem"].setdefault("examples", [PROBLEM_EXAMPLE])
     for name, definition in schemas.items():
