@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = DEFAULT_SECRET_KEY
     allow_signup: bool = True
+    # Where clients reach this server: the schema's `servers` entry and the base of links.
+    public_url: str = "http://127.0.0.1:8000"
     webhooks_allow_private_targets: bool = False
     scheduler_interval: float = Field(default=60.0, gt=0)
     run_worker: bool = True

@@ -6,10 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.examples import EVENT_CREATE, EVENT_OUT, EVENT_PATCH, examples
 from app.core.types import InputModel, LongText, PatchModel, Timestamp
-from app.models.enums import SERVER_ONLY_EVENT_TYPES, Channel, EventType, ReplyResponse
+from app.models.enums import (
+    ApplicationStatus,
+    Channel,
+    EventType,
+    PostableEventType,
+    ReplyResponse,
+)
 
 
 class EventFields(InputModel):
@@ -26,21 +33,18 @@ class EventFields(InputModel):
 
 
 class EventCreate(EventFields):
-    type: EventType = Field(description="`status_changed` is written by the server only.")
+    model_config = examples(EVENT_CREATE)
+
+    type: PostableEventType = Field(
+        description="What happened. (`status_changed` events are written by the server only.)"
+    )
     occurred_at: Timestamp | None = Field(
         default=None, description="Defaults to now; at most a minute in the future."
     )
 
-    @field_validator("type")
-    @classmethod
-    def _not_server_only(cls, value: EventType) -> EventType:
-        if value in SERVER_ONLY_EVENT_TYPES:
-            raise ValueError(f"'{value}' events are recorded by the server, not posted")
-        return value
-
     @model_validator(mode="after")
     def _response_only_on_replies(self) -> EventCreate:
-        if self.response is not None and self.type != EventType.reply_received:
+        if self.response is not None and self.type != PostableEventType.reply_received:
             raise ValueError("response is only for reply_received events")
         return self
 
@@ -48,6 +52,7 @@ class EventCreate(EventFields):
 class EventPatch(EventFields, PatchModel):
     """What may change once recorded: never `type` (delete the event and record another)."""
 
+    model_config = examples(EVENT_PATCH)
     required_fields: ClassVar[frozenset[str]] = frozenset({"occurred_at"})
 
     occurred_at: Timestamp | None = Field(default=None, description="At most a minute ahead.")
@@ -61,7 +66,7 @@ class EventPatch(EventFields, PatchModel):
 
 
 class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, **examples(EVENT_OUT))
 
     id: uuid.UUID
     application_id: uuid.UUID
@@ -73,8 +78,10 @@ class EventOut(BaseModel):
     channel: Channel | None
     response: ReplyResponse | None
     notes: str | None
-    from_status: str | None = Field(description="On `status_changed`: the old status.")
-    to_status: str | None = Field(description="On `status_changed`: the new status.")
+    from_status: ApplicationStatus | None = Field(
+        description="On `status_changed`: the old status."
+    )
+    to_status: ApplicationStatus | None = Field(description="On `status_changed`: the new status.")
     created_at: datetime
     version: int
     warnings: list[str] = Field(

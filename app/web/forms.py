@@ -109,6 +109,8 @@ def yes_no(state: FormState, name: str) -> bool | None:
 
 _MESSAGES = {
     "missing": "This is required.",
+    # A required field blanked on an edit form: the API's "leave it out" means nothing here.
+    "null_not_allowed": "This is required.",
     "enum": "Choose one of the options.",
     "literal_error": "Choose one of the options.",
     "date_parsing": "Enter a date.",

@@ -198,3 +198,11 @@ async def test_events_list_newest_first_filter_and_delete(
         await client.delete(f"/api/v1/events/{made[0]['id']}", headers=alice.headers)
     ).status_code == 204
     assert_problem(await client.get(f"/api/v1/events/{made[0]['id']}", headers=alice.headers), 404)
+
+
+def test_postable_event_types_are_every_type_but_the_server_only_ones() -> None:
+    from app.models.enums import SERVER_ONLY_EVENT_TYPES, EventType, PostableEventType
+
+    assert {t.value for t in PostableEventType} == {
+        t.value for t in EventType if t not in SERVER_ONLY_EVENT_TYPES
+    }

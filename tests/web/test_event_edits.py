@@ -61,7 +61,7 @@ async def test_the_timeline_links_to_an_edit_form_that_saves(
     ("field", "value", "message"),
     [
         ("occurred_at", "2999-01-01T10:00", "future"),
-        ("occurred_at", "", "cannot be null"),
+        ("occurred_at", "", "This is required"),
         ("occurred_at", "yesterday", ""),
         ("channel", "pigeon", "Choose one of the options"),
         ("interviewer_id", "00000000-0000-4000-8000-000000000000", "No interviewer"),
