@@ -1,0 +1,190 @@
+"""The scheduler: each tick looks only at users with something due, whatever their number.
+
+Every user carries `next_check_at`, the next instant at which a step of theirs can become
+due (the policy engine's horizon, app/policy/horizon.py) or their digest is due. Every
+change to their data sets it to the epoch (the data_version triggers), so they are looked
+at on the next tick. A tick claims the users whose instant has passed (`FOR UPDATE SKIP
+LOCKED` on PostgreSQL, so workers running at once share them and never take the same
+one), and in the same transaction decides what is due: `recommendation.due` webhooks, an
+alert per high-priority step, the daily digest. It then stores each user's next instant.
+An idle tick is one indexed query. Killed mid-batch, the transaction rolls back: the
+users are still due, nothing was decided, and the next tick starts over.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.config import Settings
+from app.models import User
+from app.notifications.compose import compose_alert, compose_digest
+from app.notifications.digest import digest_groups, next_digest_at
+from app.notifications.outbox import queue_mail
+from app.notifications.service import application_names
+from app.policy import Recommendation
+from app.policy.timeutil import local_date, user_zone
+from app.recommendations.cache import Steps
+from app.recommendations.service import open_steps, steps_at
+from app.webhooks.scheduler import emit_due, listens_for_due
+
+logger = logging.getLogger("followup.scheduler")
+
+DEFAULT_TICK_BATCH = 200
+# A user whose handling failed is looked at again after this long.
+RETRY_AFTER = timedelta(minutes=5)
+# Alerts are for steps that have just become due: one that fell due longer ago than this
+# (before alerts were turned on, or while the worker was down for days) waits for the
+# digest instead of arriving as a burst of stale alerts.
+ALERT_WINDOW = timedelta(days=1)
+
+
+class Recommender(Protocol):
+    """open_steps' shape: the user's open steps at as_of, and until when they hold."""
+
+    def __call__(self, session: AsyncSession, user: User, as_of: datetime) -> Awaitable[Steps]: ...
+
+
+@dataclass(slots=True)
+class TickResult:
+    users: int = 0
+    webhooks: int = 0
+    alerts: int = 0
+    digests: int = 0
+    failed: int = 0
+
+
+async def run_tick(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    now: datetime,
+    recommender: Recommender = open_steps,
+    batch_size: int = DEFAULT_TICK_BATCH,
+) -> TickResult:
+    """Handle every user due by `now`, a batch per transaction."""
+    result = TickResult()
+    while True:
+        async with sessionmaker() as session:
+            users = await claim_users(session, now=now, limit=batch_size)
+            for user in users:
+                await _handle_in_savepoint(session, settings, user, now, recommender, result)
+            await session.commit()
+        result.users += len(users)
+        if len(users) < batch_size:
+            return result
+
+
+async def claim_users(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[User]:
+    """The users whose next instant has passed, locked for this transaction."""
+    return (
+        await session.scalars(
+            select(User)
+            .where(User.next_check_at <= now)
+            .order_by(User.next_check_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+
+
+async def _handle_in_savepoint(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    now: datetime,
+    recommender: Recommender,
+    result: TickResult,
+) -> None:
+    # A savepoint each: one user's trouble rolls back only what was decided for them.
+    user_id = user.id
+    try:
+        async with session.begin_nested():
+            next_check = await handle_user(session, settings, user, now, recommender, result)
+            user.next_check_at = next_check
+            await session.flush()
+    except Exception:
+        logger.exception("scheduling user %s failed; trying again later", user_id)
+        result.failed += 1
+        user.next_check_at = now + RETRY_AFTER
+        await session.flush()
+
+
+async def handle_user(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    now: datetime,
+    recommender: Recommender,
+    result: TickResult,
+) -> datetime | None:
+    """Decide what is due for one claimed user; their next instant (None: never)."""
+    listening = await listens_for_due(session, user.id)
+    if not (listening or user.notify_alerts or user.notify_digest):
+        user.digest_due_at = None
+        return None
+    steps = await recommender(session, user, now)
+    recs = steps_at(steps, now)
+    due = [rec for rec in recs if rec.due_at <= now]
+    instants: list[datetime] = []
+    if listening:
+        result.webhooks += await emit_due(session, user.id, due, now)
+    if listening or user.notify_alerts:
+        instants.append(steps.end)
+    if user.notify_alerts:
+        result.alerts += await _alerts(session, settings, user, due, now)
+    if user.notify_digest:
+        if user.digest_due_at is not None and user.digest_due_at <= now:
+            result.digests += await _digest(session, settings, user, recs, now)
+            user.digest_due_at = None
+        if user.digest_due_at is None:
+            user.digest_due_at = next_digest_at(user.timezone, user.digest_time, now)
+        instants.append(user.digest_due_at)
+    else:
+        user.digest_due_at = None
+    return min(instants)
+
+
+async def _alerts(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    due: Sequence[Recommendation],
+    now: datetime,
+) -> int:
+    fresh = [r for r in due if r.priority == "high" and r.due_at > now - ALERT_WINDOW]
+    if not fresh:
+        return 0
+    applications = await application_names(session, user.id, fresh)
+    queued = 0
+    for rec in fresh:
+        mail = compose_alert(settings, user, rec, applications, now)
+        if await queue_mail(session, user, "alert", mail, now=now, dedupe_key=f"alert:{rec.id}"):
+            queued += 1
+    return queued
+
+
+async def _digest(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    recs: Sequence[Recommendation],
+    now: datetime,
+) -> int:
+    """Queue today's digest unless there's nothing in it or the user had one today."""
+    groups = digest_groups(recs, user.timezone, now)
+    if not groups:
+        return 0  # never an empty digest
+    steps = [rec for group in groups for rec in group.steps]
+    applications = await application_names(session, user.id, steps)
+    mail = compose_digest(settings, user, groups, applications, now)
+    # Keyed by the user's calendar day: one digest a day, whatever changes their settings.
+    day = local_date(now, user_zone(user.timezone)).isoformat()
+    queued = await queue_mail(session, user, "digest", mail, now=now, dedupe_key=f"digest:{day}")
+    return int(queued is not None)
