@@ -117,6 +117,7 @@ async def _mail_forever(
                 lambda: open_transport(settings.smtp_url, settings.mail_dir),
                 sender=sender,
                 batch_size=options.batch_size,
+                lease=options.lease,
                 retry_scale=settings.webhook_retry_scale,
             )
         except Exception:

@@ -50,8 +50,11 @@ class Handler:
     release: threading.Event = field(default_factory=threading.Event)
     # Answer DATA with this (e.g. "451 try later") instead of accepting.
     refuse_with: str | None = None
+    # How many DATA commands arrived, accepted or not.
+    data_commands: int = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.data_commands += 1
         if self.hold:
             await asyncio.to_thread(self.release.wait)
             return "451 gave up waiting"
