@@ -27,7 +27,7 @@ from app.models import User
 from app.notifications.compose import compose_alert, compose_digest
 from app.notifications.digest import digest_groups, next_digest_at
 from app.notifications.outbox import queue_mail
-from app.notifications.service import application_names
+from app.notifications.service import application_names, digest_key
 from app.policy import Recommendation
 from app.policy.timeutil import local_date, user_zone
 from app.recommendations.cache import Steps
@@ -186,5 +186,5 @@ async def _digest(
     mail = compose_digest(settings, user, groups, applications, now)
     # Keyed by the user's calendar day: one digest a day, whatever changes their settings.
     day = local_date(now, user_zone(user.timezone)).isoformat()
-    queued = await queue_mail(session, user, "digest", mail, now=now, dedupe_key=f"digest:{day}")
+    queued = await queue_mail(session, user, "digest", mail, now=now, dedupe_key=digest_key(day))
     return int(queued is not None)

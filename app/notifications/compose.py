@@ -110,6 +110,7 @@ def _message(
     context = {
         **context,
         "user": user,
+        "first_name": user.name.split()[0] if user.name.split() else user.name,
         "public_url": settings.public_url,
         "settings_url": f"{settings.public_url}/settings/notifications",
         "unsubscribe_url": unsubscribe_url,

@@ -19,6 +19,7 @@ from app.notifications.recheck import reschedule
 from app.notifications.schemas import NotificationSettings, NotificationSettingsOut
 from app.notifications.tokens import MailKind
 from app.policy import Recommendation
+from app.policy.timeutil import local_date, user_zone
 from app.recommendations.service import list_recommendations
 
 
@@ -57,14 +58,30 @@ async def queue_test_mail(
     session: AsyncSession, settings: Settings, user: User, *, now: datetime
 ) -> tuple[uuid.UUID, int]:
     """The digest as it would be now, queued at once, even when nothing is due."""
+    message_id, steps = await queue_digest_now(session, settings, user, now=now, test=True)
+    assert message_id is not None  # test mails carry no dedupe key, so never conflict
+    return message_id, steps
+
+
+async def queue_digest_now(
+    session: AsyncSession, settings: Settings, user: User, *, now: datetime, test: bool
+) -> tuple[uuid.UUID | None, int]:
+    """Today's digest, now; a real one (test=False) counts as the day's only digest."""
     recs = await list_recommendations(session, user, as_of=now)
     groups = digest_groups(recs, user.timezone, now)
     steps = [rec for group in groups for rec in group.steps]
     applications = await application_names(session, user.id, steps)
-    mail = compose_digest(settings, user, groups, applications, now, test=True)
-    message_id = await queue_mail(session, user, "test", mail, now=now)
-    assert message_id is not None  # test mails carry no dedupe key, so never conflict
-    return message_id, len(steps)
+    mail = compose_digest(settings, user, groups, applications, now, test=test)
+    if test:
+        return await queue_mail(session, user, "test", mail, now=now), len(steps)
+    day = local_date(now, user_zone(user.timezone)).isoformat()
+    key = digest_key(day)
+    return await queue_mail(session, user, "digest", mail, now=now, dedupe_key=key), len(steps)
+
+
+def digest_key(local_day: str) -> str:
+    """The claim on a user's one digest of that (local) day."""
+    return f"digest:{local_day}"
 
 
 @dataclass(frozen=True, slots=True)
