@@ -32,7 +32,7 @@ from app.policy import Recommendation
 from app.policy.timeutil import local_date, user_zone
 from app.recommendations.cache import Steps
 from app.recommendations.service import open_steps, steps_at
-from app.webhooks.scheduler import emit_due, listens_for_due
+from app.webhooks.scheduler import emit_due, listening_for_due
 
 logger = logging.getLogger("followup.scheduler")
 
@@ -73,8 +73,12 @@ async def run_tick(
     while True:
         async with sessionmaker() as session:
             users = await claim_users(session, now=now, limit=batch_size)
+            # One query for the whole batch: most users have no webhook subscription.
+            listening = await listening_for_due(session, [u.id for u in users]) if users else set()
             for user in users:
-                await _handle_in_savepoint(session, settings, user, now, recommender, result)
+                await _handle_in_savepoint(
+                    session, settings, user, user.id in listening, now, recommender, result
+                )
             await session.commit()
         result.users += len(users)
         if len(users) < batch_size:
@@ -98,6 +102,7 @@ async def _handle_in_savepoint(
     session: AsyncSession,
     settings: Settings,
     user: User,
+    listening: bool,
     now: datetime,
     recommender: Recommender,
     result: TickResult,
@@ -106,7 +111,9 @@ async def _handle_in_savepoint(
     user_id = user.id
     try:
         async with session.begin_nested():
-            next_check = await handle_user(session, settings, user, now, recommender, result)
+            next_check = await handle_user(
+                session, settings, user, listening, now, recommender, result
+            )
             user.next_check_at = next_check
             await session.flush()
     except Exception:
@@ -120,12 +127,15 @@ async def handle_user(
     session: AsyncSession,
     settings: Settings,
     user: User,
+    listening: bool,
     now: datetime,
     recommender: Recommender,
     result: TickResult,
 ) -> datetime | None:
-    """Decide what is due for one claimed user; their next instant (None: never)."""
-    listening = await listens_for_due(session, user.id)
+    """Decide what is due for one claimed user; their next instant (None: never).
+
+    `listening`: whether they have a webhook subscription to recommendation.due.
+    """
     if not (listening or user.notify_alerts or user.notify_digest):
         user.digest_due_at = None
         return None

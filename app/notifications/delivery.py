@@ -9,6 +9,7 @@ but before recording it leaves it to be sent again, with the same Message-ID.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -28,6 +29,9 @@ from app.webhooks.retry import next_attempt_at
 logger = logging.getLogger("followup.mail")
 
 DEFAULT_MAIL_BATCH = 100
+# SMTP connections a batch is spread over: each message costs round trips (MAIL, RCPT,
+# DATA), so one connection spends most of its time waiting for the server.
+DEFAULT_MAIL_CONNECTIONS = 4
 DEFAULT_MAIL_LEASE = timedelta(minutes=10)
 
 
@@ -167,6 +171,7 @@ async def send_due_mail(
     batch_size: int = DEFAULT_MAIL_BATCH,
     lease: timedelta = DEFAULT_MAIL_LEASE,
     retry_scale: float = 1.0,
+    connections: int = DEFAULT_MAIL_CONNECTIONS,
 ) -> int:
     """Send one batch of due mail; how many messages were attempted."""
     async with sessionmaker() as session:
@@ -174,8 +179,13 @@ async def send_due_mail(
         await session.commit()
     if not jobs:
         return 0
-    async with open_transport() as transport:
-        outcomes = await send_jobs(transport, jobs, sender)
+
+    async def over_one_connection(share: Sequence[MailJob]) -> list[MailOutcome]:
+        async with open_transport() as transport:
+            return await send_jobs(transport, share, sender)
+
+    shares = [jobs[i::connections] for i in range(min(connections, len(jobs)))]
+    outcomes = [o for part in await asyncio.gather(*map(over_one_connection, shares)) for o in part]
     async with sessionmaker() as session:
         await record_mail_outcomes(session, outcomes, now=utcnow(), retry_scale=retry_scale)
         await session.commit()

@@ -27,14 +27,16 @@ from app.webhooks.outbox import emit
 EVENT: EventType = "recommendation.due"
 
 
-async def listens_for_due(session: AsyncSession, owner_id: uuid.UUID) -> bool:
-    """Whether the user has an enabled subscription to recommendation.due."""
-    rows = await session.scalars(
-        select(WebhookSubscription.events).where(
-            WebhookSubscription.owner_id == owner_id, WebhookSubscription.enabled.is_(True)
+async def listening_for_due(
+    session: AsyncSession, owner_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of these users with an enabled subscription to recommendation.due."""
+    rows = await session.execute(
+        select(WebhookSubscription.owner_id, WebhookSubscription.events).where(
+            WebhookSubscription.owner_id.in_(owner_ids), WebhookSubscription.enabled.is_(True)
         )
     )
-    return any(subscribed(events, EVENT) for events in rows)
+    return {owner for owner, events in rows if subscribed(events, EVENT)}
 
 
 async def emit_due(
