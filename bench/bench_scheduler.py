@@ -9,8 +9,9 @@ are off while seeding, as they would only mark every user due), and measures:
 
 1. an idle tick: nobody due. Its time (median of 20) and its SQL statements; the plan
    of its one query;
-2. a tick with `--due` users due, their digest due too: users per second, through the real
-   policy engine and mail rendering, with the process's step cache empty;
+2. a tick with `--due` users due (steps falling due, their digests not), then one with
+   another `--due` users whose digests are due too (each lists some 40 steps): users per
+   second, through the real policy engine and mail rendering;
 3. mail: the digests that tick queued, sent by one `python -m app.worker` process to an
    aiosmtpd process on 127.0.0.1: messages per second.
 
@@ -204,22 +205,28 @@ async def idle_tick(sessionmaker: Sessions, engine: AsyncEngine, settings: Setti
     print("   plan: " + "\n         ".join(plan))
 
 
-async def due_tick(sessionmaker: Sessions, settings: Settings, due: int) -> int:
+async def due_tick(
+    sessionmaker: Sessions, settings: Settings, due: int, *, digests: bool, offset: int = 0
+) -> int:
     now = datetime.now(UTC)
+    digest_due_at = now - timedelta(minutes=1) if digests else now + timedelta(days=1)
     async with sessionmaker() as session:
-        ids = (await session.scalars(select(User.id).order_by(User.email).limit(due))).all()
+        ids = (
+            await session.scalars(select(User.id).order_by(User.email).offset(offset).limit(due))
+        ).all()
         await session.execute(
             update(User)
             .where(User.id.in_(ids))
-            .values(next_check_at=EPOCH, digest_due_at=now - timedelta(minutes=1))
+            .values(next_check_at=EPOCH, digest_due_at=digest_due_at)
         )
         await session.commit()
     step_cache.clear()
     started = time.perf_counter()
     result = await run_tick(sessionmaker, settings, now=now)
     elapsed = time.perf_counter() - started
+    what = "and their digests" if digests else "(their digests not due)"
     print(
-        f"2. tick with {result.users} users due: {elapsed:.2f} s, "
+        f"2. tick with {result.users} users due {what}: {elapsed:.2f} s, "
         f"{result.users / elapsed:.0f} users/s "
         f"({result.digests} digests, {result.alerts} alerts queued, {result.failed} failed)"
     )
@@ -303,7 +310,8 @@ async def run(args: argparse.Namespace) -> None:
                 await conn.execute(text("ANALYZE"))
                 await conn.commit()
             await idle_tick(sessionmaker, engine, settings)
-            queued = await due_tick(sessionmaker, settings, args.due)
+            await due_tick(sessionmaker, settings, args.due, digests=False, offset=args.due)
+            queued = await due_tick(sessionmaker, settings, args.due, digests=True)
             await send_mail(sessionmaker, url, queued, processes)
         finally:
             await engine.dispose()

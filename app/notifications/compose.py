@@ -34,6 +34,8 @@ env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates ship with the code: no stat() of every file on every render.
+    auto_reload=False,
 )
 
 
