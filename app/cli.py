@@ -82,6 +82,32 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate_keys(_: argparse.Namespace) -> int:
+    from app.core.db import create_engine, create_sessionmaker
+    from app.core.encryption import Keyring, UnreadableSecret
+    from app.core.key_rotation import rotate_stored_secrets
+
+    settings = get_settings()
+
+    async def rotate() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                count = await rotate_stored_secrets(session, Keyring.from_settings(settings))
+                await session.commit()
+                return count
+        finally:
+            await engine.dispose()
+
+    try:
+        count = asyncio.run(rotate())
+    except UnreadableSecret as exc:
+        print(f"followup rotate-keys: {exc} Nothing was changed.", file=sys.stderr)
+        return 1
+    print(f"re-encrypted {count} stored secrets with the first key of FOLLOWUP_ENCRYPTION_KEYS")
+    return 0
+
+
 def _openapi(args: argparse.Namespace) -> int:
     from app.openapi import render_openapi
 
@@ -161,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--timezone", default="UTC")
     create_user.add_argument("--password", help="prompted for when omitted")
     create_user.set_defaults(handler=_create_user)
+
+    rotate_keys = commands.add_parser(
+        "rotate-keys",
+        help="re-encrypt stored secrets with the first key of FOLLOWUP_ENCRYPTION_KEYS",
+    )
+    rotate_keys.set_defaults(handler=_rotate_keys)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI schema")
     openapi.add_argument("--output", default="openapi/openapi.json", help="a path, or - for stdout")

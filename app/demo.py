@@ -4,14 +4,22 @@ Everything is created through the resource services (the same checks and side ef
 as the API), relative to now: some interviews are over, one is tomorrow, so every kind
 of next step shows up — thank-yous due, a reference to brief, a second status inquiry
 after an unanswered one, a gracious reply to a noncommittal answer.
+
+Each case a careful person would handle differently is in it: three interviewers of one
+onsite, each thanked in their own words (the recruiter for arranging it, with the hint to
+reply in her thread); a promised Friday whose follow-up waits for Monday morning; a
+follow-up greeting the interviewer who replied when no recruiter is on file; a reference
+with only a phone number, who gets a call script; and a briefing for an application with
+no interview yet.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,6 +89,11 @@ class _Builder:
     def ago(self, days: float = 0, hours: float = 0) -> datetime:
         return self.now - timedelta(days=days, hours=hours)
 
+    def next_friday(self) -> date:
+        """The first Friday after today where the demo user lives: a promise still to come."""
+        today = self.now.astimezone(ZoneInfo(DEMO_TIMEZONE)).date()
+        return today + timedelta(days=(4 - today.weekday()) % 7 or 7)
+
     async def build(self) -> None:
         margaret = await self.reference(
             name="Margaret Hamilton",
@@ -97,15 +110,19 @@ class _Builder:
         await self.fabrikam()
         await self.globex(linus)
         await self.initech()
+        # References asked for with the application, before any interview.
         await self.application(
             company="Umbrella Health",
             role_title="Backend Engineer",
             job_url="https://jobs.example.com/umbrella/4411",
+            references_requested_at=self.ago(hours=6),
+            reference_ids=[margaret.id],
             days_ago=2,
         )
 
     async def northwind(self, margaret: Reference) -> None:
-        """Onsite yesterday: thank-yous due, one person without an email, references asked."""
+        """Onsite yesterday: three thank-yous, one person without an email, references asked,
+        and an answer promised by Friday, so the follow-up waits for Monday morning."""
         app = await self.application(
             company="Northwind Traders",
             role_title="Senior Backend Engineer",
@@ -113,6 +130,7 @@ class _Builder:
             recruiter_name="Priya Shah",
             recruiter_email="priya.shah@northwind.example",
             follow_up_channel="email Priya",
+            expected_response_by=self.next_friday(),
             second_round_expected=False,
             references_requested_at=self.ago(hours=20),
             reference_ids=[margaret.id],
@@ -148,9 +166,10 @@ class _Builder:
             person=priya,
             channel="handwritten",
         )
+        # Priya met the candidate at the onsite too: she is thanked for arranging the day.
         await self.interview(
             app,
-            [tom, sam],
+            [priya, tom, sam],
             days_ago=1,
             kind="onsite",
             round=2,
@@ -222,7 +241,8 @@ class _Builder:
         )
 
     async def globex(self, linus: Reference) -> None:
-        """A noncommittal reply two days ago: answer graciously, and brief a reference."""
+        """A noncommittal reply two days ago, no recruiter on file: answer Omar graciously,
+        and brief a reference who has only a phone number."""
         app = await self.application(
             company="Globex Corporation",
             role_title="Site Reliability Engineer",

@@ -12,6 +12,7 @@ from app.api import API_PREFIX, ROUTERS
 from app.auth.usage import TokenUsage
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from app.core.encryption import Keyring, install_keyring
 from app.core.errors import install_error_handlers
 from app.core.headers import SecurityHeadersMiddleware, install_cors
 from app.core.limits import BodySizeLimitMiddleware, BodyTimeoutMiddleware
@@ -72,6 +73,7 @@ def create_app(
     )
     app.state.settings = settings
     step_cache.max_steps = settings.recommendation_cache_steps
+    install_keyring(Keyring.from_settings(settings))
     app.state.rate_limits = RateLimits(settings)
     app.state.token_usage = TokenUsage()
     if sessionmaker is not None:

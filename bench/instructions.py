@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import re
@@ -171,6 +172,7 @@ def _count(name: str, url: str, state_file: Path, requests: int, warmup: int) ->
         "FOLLOWUP_DATABASE_URL": url,
         "FOLLOWUP_ENV": "production",
         "FOLLOWUP_SECRET_KEY": secrets.token_urlsafe(32),
+        "FOLLOWUP_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "FOLLOWUP_RUN_WORKER": "false",
         "BENCH_DATABASE_URL": url,  # the reference's
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import secrets
@@ -99,6 +100,7 @@ def followup(
         "FOLLOWUP_DATABASE_URL": url,
         "FOLLOWUP_ENV": "production",
         "FOLLOWUP_SECRET_KEY": secrets.token_urlsafe(32),
+        "FOLLOWUP_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         # As the API processes run at scale: the worker is a process of its own.
         "FOLLOWUP_RUN_WORKER": "false",
         "FOLLOWUP_COUNT_SQL": "true" if count_sql else "false",

@@ -8,6 +8,7 @@ error, never a silent skip.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.config import Settings
 from app.core.db import create_engine
+from app.core.encryption import current_keyring, install_keyring
 from app.main import create_app
 from app.models import Application, Interview, Interviewer
 from tests.databases import BACKENDS, migrated_database
@@ -36,6 +38,15 @@ from tests.factories import (
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _process_keyring_restored() -> Iterator[None]:
+    """An app built with other encryption keys installs them for the whole process: put
+    the usual ones back, so the next test reads what its fixtures wrote."""
+    keyring = current_keyring()
+    yield
+    install_keyring(keyring)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -87,13 +98,35 @@ async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
         yield session
 
 
-@pytest.fixture
-async def client(
+@asynccontextmanager
+async def app_client(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, sessionmaker)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(settings, sessionmaker) as c:
+        yield c
+
+
+@pytest.fixture
+def local_settings(settings: Settings) -> Settings:
+    """Webhook targets on 127.0.0.1 (the tests' receivers), which only this setting allows."""
+    return settings.model_copy(update={"webhooks_allow_private_targets": True})
+
+
+@pytest.fixture
+async def local_client(
+    local_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(local_settings, sessionmaker) as c:
         yield c
 
 

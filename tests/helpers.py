@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.encryption import Keyring, current_keyring, install_keyring
 
 PROBLEM = "application/problem+json"
 
@@ -36,3 +40,15 @@ async def record_token_usage(
     app: Any = transport.app
     recorded: int = await app.state.token_usage.record(sessionmaker)
     return recorded
+
+
+@contextmanager
+def using_keys(*keys: str) -> Iterator[Keyring]:
+    """The process encrypts and decrypts with these keys (newest first) until the block ends."""
+    previous = current_keyring()
+    keyring = Keyring(keys)
+    install_keyring(keyring)
+    try:
+        yield keyring
+    finally:
+        install_keyring(previous)

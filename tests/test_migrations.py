@@ -4,13 +4,23 @@ only a database that needs it."""
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from alembic import command
 from app.core import migrations
+from app.core.config import get_settings
+from app.core.db import create_engine
+from app.core.encryption import Keyring
 from app.core.migrations import (
     HEAD_REVISION,
     alembic_config,
@@ -50,3 +60,91 @@ def test_an_unreachable_database_is_left_to_alembic_to_report() -> None:
     assert asyncio.run(current_revision(url)) is None
     with pytest.raises(ConnectionRefusedError):  # Alembic's own attempt, reported as is
         ensure_up_to_date(url)
+
+
+BEFORE_ENCRYPTION = "f60102030405"
+PLAIN_SECRET = "whsec_c2VjcmV0IGtleSBmb3IgdGhlIG1pZ3JhdGlvbiB0ZXN0IQ=="
+SECRET_TABLES = ("webhook_subscriptions", "integrations")
+
+
+# The column types a plain value is written with, without the models' (which encrypt).
+PLAIN_TYPES: dict[type, sa.types.TypeEngine[Any]] = {
+    uuid.UUID: sa.Uuid(),
+    datetime: sa.DateTime(timezone=True),
+    bool: sa.Boolean(),
+    int: sa.Integer(),
+    list: sa.JSON(),
+    str: sa.String(),
+}
+
+
+@asynccontextmanager
+async def _connected(url: str) -> AsyncIterator[AsyncConnection]:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            yield conn
+    finally:
+        await engine.dispose()
+
+
+async def _insert_plain_secrets(url: str) -> None:
+    """Rows as the schema before encryption had them: the secrets in the clear."""
+    now, user_id = datetime.now(UTC), uuid.uuid4()
+    rows: list[tuple[str, dict[str, Any]]] = [
+        (
+            "users",
+            {
+                "email": "m@example.com",
+                "password_hash": "x",
+                "name": "M",
+                "timezone": "UTC",
+                "updated_at": now,
+                "id": user_id,
+            },
+        ),
+        (
+            "webhook_subscriptions",
+            {
+                "url": "https://example.com/h",
+                "events": ["*"],
+                "enabled": True,
+                "version": 1,
+                "updated_at": now,
+            },
+        ),
+        ("integrations", {"name": "ats"}),
+    ]
+    async with _connected(url) as conn:
+        for table_name, values in rows:
+            if table_name != "users":
+                values |= {"id": uuid.uuid4(), "owner_id": user_id, "secret": PLAIN_SECRET}
+            values["created_at"] = now
+            columns = (sa.column(name, PLAIN_TYPES[type(v)]) for name, v in values.items())
+            await conn.execute(sa.insert(sa.table(table_name, *columns)).values(**values))
+
+
+async def _stored_secrets(url: str) -> list[str]:
+    found: list[str] = []
+    async with _connected(url) as conn:
+        for table_name in SECRET_TABLES:
+            table = sa.table(table_name, sa.column("secret", sa.String()))
+            found += (await conn.scalars(sa.select(table.c.secret))).all()
+    return found
+
+
+def test_the_secrets_migration_encrypts_stored_secrets_and_its_downgrade_decrypts_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    with empty_database(backend_of(database_url), tmp_path) as url:
+        config = alembic_config(url)
+        command.upgrade(config, BEFORE_ENCRYPTION)
+        asyncio.run(_insert_plain_secrets(url))
+        command.upgrade(config, "head")
+        stored = asyncio.run(_stored_secrets(url))
+        assert len(stored) == 2
+        assert PLAIN_SECRET not in stored
+        keyring = Keyring.from_settings(get_settings())  # the keys the migration read
+        assert [keyring.decrypt(token) for token in stored] == [PLAIN_SECRET] * 2
+        command.downgrade(config, BEFORE_ENCRYPTION)
+        assert asyncio.run(_stored_secrets(url)) == [PLAIN_SECRET] * 2

@@ -30,7 +30,7 @@ STATUSES = ("interviewing", "applied", "offer", "rejected", "closed")
 # the token (or web session) lookup, then the work.
 ENDPOINTS = {
     "list": ("GET", "/api/v1/applications?limit=50", 2),  # token; page with reference ids
-    "detail": ("GET", "/api/v1/applications/{id}", 3),  # token; application; its references
+    "detail": ("GET", "/api/v1/applications/{id}", 2),  # token; application with reference ids
     # token; the steps come from this process's cache (app/recommendations/cache.py)
     "recommendations": ("GET", "/api/v1/recommendations", 1),
     # token; the insert; which webhook subscriptions want the event (the outbox)

@@ -1,7 +1,7 @@
 """mail notifications: settings, the scheduler's next_check_at, the mail outbox
 
 Revision ID: a70102030406
-Revises: f60102030405
+Revises: a70203040506
 Create Date: 2026-12-07 23:10:00
 
 The data_version triggers also set users.next_check_at to the epoch, "look at this user
@@ -18,7 +18,7 @@ import app.models.base
 from alembic import op
 
 revision: str = "a70102030406"
-down_revision: str | None = "f60102030405"
+down_revision: str | None = "a70203040506"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, Text, bindparam, cast, func, select
+from sqlalchemy import Select, Subquery, Text, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.applications.filters import ListFilters, Shape, clauses
@@ -45,6 +45,21 @@ def _query(shape: Shape, past_cursor: bool, postgresql: bool) -> Select[Any]:
         .limit(bindparam("limit"))
         .subquery()
     )
+    return _with_reference_ids(page, postgresql)
+
+
+@lru_cache(maxsize=2)
+def _one_query(postgresql: bool) -> Select[Any]:
+    row = (
+        select(*COLUMNS)
+        .where(Application.owner_id == bindparam("owner_id"), Application.id == bindparam("id"))
+        .subquery()
+    )
+    return _with_reference_ids(row, postgresql)
+
+
+def _with_reference_ids(page: Subquery, postgresql: bool) -> Select[Any]:
+    """The applications of `page`, newest first, each with its reference ids."""
     links = application_references
     newest_first = (page.c.created_at.desc(), page.c.id.desc())
     if postgresql:
@@ -86,13 +101,28 @@ async def list_page(
     session: AsyncSession, owner_id: uuid.UUID, params: PageParams, filters: ListFilters
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of `ApplicationOut`-shaped dicts, newest first, and the next cursor."""
-    bind = session.bind
-    postgresql = bind is not None and bind.dialect.name == "postgresql"
+    postgresql = _is_postgresql(session)
     query = _query(filters.shape, params.cursor is not None, postgresql)
     rows = (await session.execute(query, _values(owner_id, params, filters))).all()
     if postgresql:
         return _page_of(rows, params)
     return split_page(_grouped(rows), params, _key)
+
+
+async def one_item(
+    session: AsyncSession, owner_id: uuid.UUID, application_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The owner's application as an `ApplicationOut`-shaped dict, or None."""
+    postgresql = _is_postgresql(session)
+    params = {"owner_id": owner_id, "id": application_id}
+    rows = (await session.execute(_one_query(postgresql), params)).all()
+    items = [dict(zip(FIELDS, row, strict=True)) for row in rows] if postgresql else _grouped(rows)
+    return items[0] if items else None
+
+
+def _is_postgresql(session: AsyncSession) -> bool:
+    bind = session.bind
+    return bind is not None and bind.dialect.name == "postgresql"
 
 
 def _values(owner_id: uuid.UUID, params: PageParams, filters: ListFilters) -> dict[str, Any]:
@@ -127,8 +157,10 @@ def _grouped(rows: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def page_json(items: list[dict[str, Any]], next_cursor: str | None) -> bytes:
+    return item_json({"items": items, "next_cursor": next_cursor})
+
+
+def item_json(document: dict[str, Any]) -> bytes:
     # `default=str`: asyncpg's UUID is a subclass orjson leaves to the fallback.
     # OPT_UTC_Z: UTC as "Z", as pydantic writes it.
-    return orjson.dumps(
-        {"items": items, "next_cursor": next_cursor}, default=str, option=orjson.OPT_UTC_Z
-    )
+    return orjson.dumps(document, default=str, option=orjson.OPT_UTC_Z)

@@ -115,6 +115,15 @@ async def create_token(
     return ApiTokenCreated(**ApiTokenOut.model_validate(row).model_dump(), token=token)
 
 
+@me_router.delete("/tokens", status_code=status.HTTP_204_NO_CONTENT, operation_id="revokeAllTokens")
+async def revoke_all_tokens(user: CurrentUser, session: SessionDep) -> None:
+    """Revoke every personal API token at once; each stops working immediately.
+
+    Access tokens from `/auth/token` are not personal tokens: a password change ends them.
+    """
+    await service.revoke_personal_tokens(session, user)
+
+
 @me_router.get("/tokens/{token_id}", operation_id="getToken", responses=error_responses(404))
 async def get_token(token_id: str, user: CurrentUser, session: SessionDep) -> ApiTokenOut:
     row = await service.get_personal_token(session, user, parse_id(token_id, "token"))

@@ -94,8 +94,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # trying to upgrade a read lock; the other one waits (busy_timeout) instead.
         # A snapshot's reads (`read_snapshot`) take no lock: in WAL mode they see the
         # database as it was, and writers go on.
-        deferred = conn.get_execution_options().get(DEFERRED_BEGIN, False)
-        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(DEFERRED_BEGIN, False):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

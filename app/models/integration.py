@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.encryption import EncryptedString
 from app.models.base import Base, IdMixin, UTCDateTime, utcnow
 
 
@@ -17,8 +18,8 @@ class Integration(IdMixin, Base):
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # Also the `source` of the applications it creates, hence unique per user.
     name: Mapped[str] = mapped_column(String(100))
-    # Kept in the clear: verifying an HMAC needs the key itself.
-    secret: Mapped[str] = mapped_column(String(100))
+    # Verifying an HMAC needs the key itself: encrypted, not hashed.
+    secret: Mapped[str] = mapped_column(EncryptedString)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.encryption import EncryptedString
 from app.models.base import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 
 MESSAGE_STATUSES = ("pending", "delivered", "failed")
@@ -27,8 +28,8 @@ class WebhookSubscription(IdMixin, TimestampMixin, Base):
     # Event type names, or ["*"] for all of them.
     events: Mapped[list[str]] = mapped_column(JSON)
     description: Mapped[str | None] = mapped_column(String(500))
-    # Kept in the clear: every delivery is signed with it (HMAC needs the key itself).
-    secret: Mapped[str] = mapped_column(String(100))
+    # Every delivery is signed with it (HMAC needs the key itself): encrypted, not hashed.
+    secret: Mapped[str] = mapped_column(EncryptedString)
     enabled: Mapped[bool] = mapped_column(default=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

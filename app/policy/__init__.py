@@ -1,7 +1,10 @@
-"""The recommendation engine: plain data in, open next steps out (SPEC §4).
+"""The recommendation engine: plain data in, open next steps out.
+
+Every rule (when it opens, when it is due, what closes it, and why) is listed in
+docs/next-steps.md.
 
 No database, no HTTP, no clock: callers pass `as_of`, and events dated after it are ignored.
-Choices the SPEC leaves open, made here:
+Choices the product leaves open, made here:
 
 - ask_next_steps is one step per application (its answers — `expected_response_by`, the
   follow-up channel — belong to the application), tied to the latest interview whose
@@ -20,6 +23,12 @@ Choices the SPEC leaves open, made here:
 - A promised `expected_response_by` that had already passed when the last interview ended is
   treated as stale: the first inquiry falls back to a silent week.
 - A logged `withdrawal` makes an application inactive even if its status was not updated.
+- Inquiries, the answer to a vague reply and withdrawals go to the main contact: the
+  recruiter (recognised among the application's people by email or name), else the person
+  marked main contact, else the last interviewer met. The recruiter is reached even when
+  someone else sent the vague reply: they steer the process.
+- The too-soon warning on a logged inquiry goes by the unmoved due time: an inquiry sent on a
+  Saturday after a silent week isn't premature, merely not what we'd advise.
 - due_at is returned in UTC; ids hash the rule, its targets and the situation, never as_of.
 """
 

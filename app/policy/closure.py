@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 
 from app.policy.build import make_recommendation
 from app.policy.common import DAY, base_context, company
+from app.policy.contacts import employer_addressee
 from app.policy.drafts import render
 from app.policy.facts import RuleContext
 from app.policy.ids import instant_key
 from app.policy.inputs import ApplicationIn
 from app.policy.outputs import Completion, Recommendation
-from app.policy.text import clean, greeting_name
+from app.policy.text import clean
 
 PIPELINE_WINDOW = timedelta(days=7)
 
@@ -28,10 +29,10 @@ class Acceptance:
 def _accepted_at(app: ApplicationIn, as_of: datetime) -> datetime | None:
     """When the offer was accepted, as far as as_of can see.
 
-    The SPEC's "accepted time" is the status_changed event to `accepted`. If the only such
-    events lie after as_of, the offer was not accepted yet at as_of. If there is none at all
-    (the application was created already accepted, e.g. by an import), the best evidence we
-    have is the application's created_at, and only once as_of has reached it.
+    The accepted time is the status_changed event to `accepted`: when the user committed. If
+    the only such events lie after as_of, the offer was not accepted yet at as_of. If there is
+    none at all (the application was created already accepted, e.g. by an import), the best
+    evidence we have is the application's created_at, and only once as_of has reached it.
     """
     seen = [e for e in app.events if e.type == "status_changed" and e.to_status == "accepted"]
     visible = [e.occurred_at for e in seen if e.occurred_at <= as_of]
@@ -57,10 +58,9 @@ def find_acceptance(applications: Sequence[ApplicationIn], as_of: datetime) -> A
 def withdraw_gracefully(ctx: RuleContext, acceptance: Acceptance) -> list[Recommendation]:
     facts = ctx.facts
     app = facts.app
-    main = facts.main_contact
-    # The hiring manager made the call to invest in you; tell them first, else the recruiter.
-    addressee = greeting_name(main.name) if main is not None else None
-    addressee = addressee or greeting_name(app.recruiter_name)
+    # The main contact: the person who has been steering the process for the employer.
+    to = employer_addressee(facts)
+    main = to.person
     accepted_with = clean(acceptance.company) or "another company"
     return [
         make_recommendation(
@@ -77,7 +77,7 @@ def withdraw_gracefully(ctx: RuleContext, acceptance: Acceptance) -> list[Recomm
             due_at=acceptance.accepted_at + DAY,
             priority="high",
             channel="email",
-            draft=render("withdraw_gracefully", base_context(ctx) | {"greeting": addressee}),
+            draft=render("withdraw_gracefully", base_context(ctx) | {"greeting": to.greeting}),
             completion=Completion(
                 kind="event",
                 event_type="withdrawal",

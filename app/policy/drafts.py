@@ -22,6 +22,10 @@ from app.policy.text import truncate_words
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LINKEDIN_NOTE_LIMIT = 300
+# What our note may use of it. A note at 298 left no room for the user to add a word, and
+# LinkedIn counts some characters (emoji, some accented letters) as two; long names are
+# shortened to fit this instead.
+LINKEDIN_NOTE_BUDGET = 260
 _SUBJECT_PREFIX = "Subject: "
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
@@ -153,24 +157,24 @@ _SHORTENING_STEPS: tuple[tuple[str, int], ...] = (
 
 
 def render_linkedin_note(context: Mapping[str, object]) -> Draft:
-    """A connection note that always fits LinkedIn's 300-character limit.
+    """A connection note that always fits LinkedIn's 300-character limit, with room to spare.
 
     Long names or roles are shortened at a word boundary one by one, the least essential first,
     so the note stays a sentence rather than being chopped mid-thought.
     """
     draft = render("linkedin_connection", context)
-    if len(draft.body) <= LINKEDIN_NOTE_LIMIT:
+    if len(draft.body) <= LINKEDIN_NOTE_BUDGET:
         return draft  # the usual case: no copy of the context to shorten
     shortened = dict(context)
     for key, limit in _SHORTENING_STEPS:
-        if len(draft.body) <= LINKEDIN_NOTE_LIMIT:
+        if len(draft.body) <= LINKEDIN_NOTE_BUDGET:
             return draft
         value = shortened.get(key)
         if isinstance(value, str):
             shortened[key] = truncate_words(value, limit) if limit else None
             draft = render("linkedin_connection", shortened)
-    if len(draft.body) > LINKEDIN_NOTE_LIMIT:
-        draft = Draft(subject=None, body=truncate_words(draft.body, LINKEDIN_NOTE_LIMIT))
+    if len(draft.body) > LINKEDIN_NOTE_BUDGET:
+        draft = Draft(subject=None, body=truncate_words(draft.body, LINKEDIN_NOTE_BUDGET))
     if "…." in draft.body:  # a shortened name ending a sentence: one mark is enough
         draft = Draft(subject=None, body=draft.body.replace("….", "…"))
     return draft

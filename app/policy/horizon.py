@@ -6,6 +6,11 @@ first week, a step falling due (`overdue`) — and through the user's calendar d
 "tomorrow" or "Friday"). Between two such instants its result is the same, except for
 `keep_applying`, whose due_at *is* as_of. So a caller may keep a result until `stable_until`,
 as long as it re-dates `keep_applying` to each new as_of (`redate`).
+
+Due times are read from the recommendations themselves, never recomputed here: an inquiry
+or interest note moved off the user's weekend (timeutil.on_a_weekday) falls due, and so
+wakes the cache and the scheduler, on the Monday morning it was moved to, not on the
+Saturday it would have had.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Why a status inquiry the user just logged goes against the advice (SPEC §3).
+"""Why a status inquiry the user just logged goes against the advice: too soon, or a third.
 
 The inquiry is recorded anyway; these sentences travel back in the event's `warnings`, so they
 speak to the user directly and name the dates that matter.
@@ -15,7 +15,7 @@ from app.policy.silence import (
     INQUIRY_LIMIT,
     NotWaiting,
     Silence,
-    next_inquiry_due,
+    earliest_inquiry,
     promised_morning,
     silence_of,
 )
@@ -53,7 +53,7 @@ def status_inquiry_warnings(
             f"You've already followed up twice since {day_of(ctx, state.clock)} without a reply; "
             "a third follow-up rarely helps, and it's time to focus on other opportunities."
         ]
-    due = next_inquiry_due(ctx, state)
+    due = earliest_inquiry(ctx, state)
     if due is not None and occurred_at < due:
         return [_too_soon_message(ctx, state)]
     return []

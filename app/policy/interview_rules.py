@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from app.policy.build import make_recommendation
 from app.policy.common import DAY, base_context, company, day_of, join_names, person_words
+from app.policy.contacts import employer_addressee
 from app.policy.drafts import render
 from app.policy.facts import WAITING_STATUSES, RuleContext
 from app.policy.inputs import InterviewIn, PersonIn
 from app.policy.outputs import Completion, Recommendation
-from app.policy.text import clean, greeting_name
+from app.policy.text import clean
 
 
 def ask_next_steps(ctx: RuleContext) -> list[Recommendation]:
@@ -30,10 +31,7 @@ def ask_next_steps(ctx: RuleContext) -> list[Recommendation]:
         return []
     interview = opened[-1]
     ended = ctx.as_of >= interview.ends_at
-    main = facts.main_contact
-    addressee = greeting_name(app.recruiter_name) or (
-        greeting_name(main.name) if main is not None else None
-    )
+    addressee = employer_addressee(facts).greeting
     draft = render(
         "ask_next_steps",
         base_context(ctx)

@@ -31,7 +31,7 @@ def list_references(ctx: RuleContext) -> list[Recommendation]:
             application_id=app.id,
             title=f"List the references you gave {company(ctx)}",
             rationale=(
-                f"{company(ctx)} will check references. Noting whom you named lets Followup "
+                f"{company(ctx)} asked for your references. Noting whom you named lets Followup "
                 "remind you to brief each of them, so nobody is caught off guard."
             ),
             due_at=requested,
@@ -55,6 +55,8 @@ def brief_reference(ctx: RuleContext) -> list[Recommendation]:
             continue
         name = clean(ref.name) or "your reference"
         channel = "email" if clean(ref.email) else "phone"
+        # Without an email address it's a phone call: what to say, not a letter to send.
+        template = "brief_reference" if channel == "email" else "brief_reference_call"
         recs.append(
             make_recommendation(
                 as_of=ctx.as_of,
@@ -63,19 +65,23 @@ def brief_reference(ctx: RuleContext) -> list[Recommendation]:
                 reference_id=ref.id,
                 title=f"Give {name} a heads-up about {company(ctx)}",
                 rationale=(
-                    "References should never be caught off guard. A quick briefing on the role "
-                    "and what to highlight lets them vouch for you with confidence."
+                    f"{company(ctx)} asked for your references, so they may call any day now, "
+                    "and references should never be caught off guard. A quick briefing on the "
+                    "role and what to highlight lets them vouch for you with confidence."
                 ),
                 due_at=requested + DAY,
                 priority="high",
                 channel=channel,
                 draft=render(
-                    "brief_reference",
+                    template,
                     base_context(ctx)
                     | {
                         "greeting": greeting_name(ref.name),
                         "recruiter": clean(app.recruiter_name),
-                        "day": day_of(ctx, requested) if requested > ctx.as_of else None,
+                        # When they asked, which is all we know: the call itself can come any
+                        # day after, so the draft never names a day for it.
+                        "asked": day_of(ctx, requested) if requested <= ctx.as_of else None,
+                        "interviewed": bool(facts.ended),
                     },
                 ),
                 completion=Completion(

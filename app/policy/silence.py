@@ -1,10 +1,10 @@
 """When the employer goes quiet: one polite nudge a week, at most two, then move on.
 
-Definitions (SPEC §4): an application is *waiting* when its status is applied/interviewing, it
-has an ended interview, nothing is still to come, and no offer or rejection arrived after the
-last ended interview. The *silence clock* starts at the later of that interview's end and the
-last reply; status inquiries at or after it are *counted*. A reply restarts the clock, so it
-resets the count.
+Definitions (docs/next-steps.md lists them with every rule): an application is *waiting* when
+its status is applied/interviewing, it has an ended interview, nothing is still to come, and
+no offer or rejection arrived after the last ended interview. The *silence clock* starts at
+the later of that interview's end and the last reply; status inquiries at or after it are
+*counted*. A reply restarts the clock, so it resets the count.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Literal
 
 from app.policy.build import make_recommendation
 from app.policy.common import DAY, WEEK, base_context, company, day_of, follow_up_channel
+from app.policy.contacts import employer_addressee
 from app.policy.drafts import render
 from app.policy.facts import (
     ACTIVE_STATUSES,
@@ -26,8 +27,8 @@ from app.policy.facts import (
 from app.policy.ids import instant_key
 from app.policy.inputs import EventIn, InterviewIn
 from app.policy.outputs import Completion, Recommendation
-from app.policy.text import clean, day_label, greeting_name
-from app.policy.timeutil import morning_after
+from app.policy.text import clean, day_label
+from app.policy.timeutil import morning_after, on_a_weekday
 
 INQUIRY_LIMIT = 2
 _ANSWERS = frozenset({"offer", "rejection"})
@@ -91,7 +92,11 @@ def first_inquiry_due(ctx: RuleContext, silence: Silence) -> datetime:
     return promised_morning(ctx, silence) or silence.clock + WEEK
 
 
-def next_inquiry_due(ctx: RuleContext, silence: Silence) -> datetime | None:
+def earliest_inquiry(ctx: RuleContext, silence: Silence) -> datetime | None:
+    """When the next inquiry stops being too soon; None once two have gone unanswered.
+
+    The second one's week counts from when the first was actually sent, whatever day that was.
+    """
     if len(silence.counted) >= INQUIRY_LIMIT:
         return None
     if not silence.counted:
@@ -100,9 +105,12 @@ def next_inquiry_due(ctx: RuleContext, silence: Silence) -> datetime | None:
 
 
 def status_inquiry(ctx: RuleContext, silence: Silence) -> list[Recommendation]:
-    due = next_inquiry_due(ctx, silence)
-    if due is None:
+    earliest = earliest_inquiry(ctx, silence)
+    if earliest is None:
         return []
+    # Moved off the user's weekend. One sent on a Saturday isn't too soon (the warnings go by
+    # `earliest`), but it isn't what we advise either.
+    due = on_a_weekday(earliest, ctx.zone)
     app = ctx.facts.app
     ordinal = len(silence.counted) + 1
     channel = follow_up_channel(ctx)
@@ -112,7 +120,8 @@ def status_inquiry(ctx: RuleContext, silence: Silence) -> list[Recommendation]:
         title = f"Follow up with {company(ctx)} on your application"
         if promised_morning(ctx, silence) is not None and app.expected_response_by is not None:
             by = day_label(app.expected_response_by, ctx.today)
-            why = f"They said you'd hear back by {by}; one polite nudge the next morning is right."
+            when = "the next morning" if due == earliest else "on the next working morning"
+            why = f"They said you'd hear back by {by}; one polite nudge {when} is right."
         else:
             why = "A silent week is when one polite nudge is right: it shows you're still keen."
     else:
@@ -127,6 +136,7 @@ def status_inquiry(ctx: RuleContext, silence: Silence) -> list[Recommendation]:
         | {
             "second": ordinal == 2,
             "with_subject": channel == "email",
+            "greeting": employer_addressee(ctx.facts).greeting,
             "role": clean(app.role_title),
             "last_contact": day_of(ctx, silence.clock),
             "first_inquiry": day_of(ctx, silence.counted[0].occurred_at) if ordinal == 2 else None,
@@ -187,8 +197,8 @@ def reply_graciously(ctx: RuleContext) -> list[Recommendation]:
     """After a noncommittal reply, thank them for the update before anything else.
 
     Completed by a `thank_you_email` to no particular interviewer: it is what the draft is
-    (thanks for the update, by email) and it is one of the employer-facing events that the
-    SPEC says closes this step, without counting as a status inquiry or an interview thank-you.
+    (thanks for the update, by email) and, being something sent to the employer, it answers
+    their reply, without counting as a status inquiry or an interview thank-you.
     """
     facts = ctx.facts
     if facts.status not in ACTIVE_STATUSES:
@@ -202,14 +212,14 @@ def reply_graciously(ctx: RuleContext) -> list[Recommendation]:
             break
         if event.type in EMPLOYER_FACING_EVENTS:
             return []
-    sender = facts.people.get(reply.interviewer_id) if reply.interviewer_id else None
-    greeting = greeting_name(sender.name) if sender else greeting_name(facts.app.recruiter_name)
+    # To the main contact, like every message about where the application stands.
+    to = employer_addressee(facts)
     return [
         make_recommendation(
             as_of=ctx.as_of,
             rule="reply_graciously",
             application_id=facts.app.id,
-            interviewer_id=sender.id if sender else None,
+            interviewer_id=to.person.id if to.person else None,
             situation=(reply.id,),
             title=f"Thank {company(ctx)} for the update",
             rationale=(
@@ -220,7 +230,7 @@ def reply_graciously(ctx: RuleContext) -> list[Recommendation]:
             channel="email",
             draft=render(
                 "reply_graciously",
-                base_context(ctx) | {"greeting": greeting},
+                base_context(ctx) | {"greeting": to.greeting},
             ),
             completion=Completion(kind="event", event_type="thank_you_email", channel="email"),
         )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from app.policy.build import make_recommendation
 from app.policy.common import DAY, base_context, company, day_of, person_words
+from app.policy.contacts import arranger_of, is_recruiter
 from app.policy.drafts import render, render_linkedin_note
 from app.policy.facts import RuleContext
 from app.policy.inputs import InterviewIn, PersonIn
 from app.policy.outputs import Completion, Recommendation
 from app.policy.text import clean, clean_phrase, truncate_words
+from app.policy.thank_wording import email_sentence, note_sentence
+from app.policy.timeutil import on_a_weekday
 
 # Remote conversations are "spoken", on-site ones "met"; the thank-you should say which.
 _REMOTE_KINDS = frozenset({"phone_screen", "video"})
@@ -39,7 +42,7 @@ def _who(person: PersonIn, name: str) -> str:
 
 
 def _interview_context(ctx: RuleContext, interview: InterviewIn, day: str) -> dict[str, object]:
-    return ctx.base | _verbs(interview) | {"day": day, "topics": clean_phrase(interview.topics)}
+    return ctx.base | _verbs(interview) | {"day": day}
 
 
 def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
@@ -50,11 +53,6 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
     """
     facts = ctx.facts
     app = facts.app
-    recruiter = clean(app.recruiter_name)
-    whose = f"{recruiter}'s" if recruiter else "the recruiter's" if app.recruiter_email else None
-    thread_hint = (
-        f" Reply in {whose} last email thread so the conversation stays together." if whose else ""
-    )
     recs: list[Recommendation] = []
     for interview in facts.ended:
         people = facts.interviewers_of(interview)
@@ -63,15 +61,27 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
         started = interview.starts_at
         day = day_of(ctx, started)
         shared: dict[str, object] | None = None
+        topics = clean_phrase(interview.topics)
+        arranger = arranger_of(app, people)
+        # Everyone's words are fixed by their place in the room, not by who is still owed a
+        # message, so a draft doesn't change when someone else's thank-you is logged.
+        ranks = {p.id: rank for rank, p in enumerate(p for p in people if p is not arranger)}
         for person in people:
             emailed = facts.sent_to_person_since("thank_you_email", person.id, started)
             noted = facts.sent_to_person_since("handwritten_note", person.id, started)
             if emailed and noted:
                 continue
             name, greeting = person_words(ctx, person)
-            # Built once per interview and shared by everyone in it: only the greeting differs.
+            # Built once per interview and shared by everyone in it.
             shared = shared or _interview_context(ctx, interview, day)
             context = shared | {"greeting": greeting}
+            rank = ranks.get(person.id)
+            # The thread hint is for the recruiter alone: nobody else has a thread with the user.
+            thread_hint = (
+                f" Reply in {name}'s last email thread so the conversation stays together."
+                if is_recruiter(app, person)
+                else ""
+            )
             if not emailed:
                 recs.append(
                     make_recommendation(
@@ -89,7 +99,10 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
                         due_at=interview.ends_at + DAY,
                         priority="high",
                         channel="email",
-                        draft=render("thank_you_email", context),
+                        draft=render(
+                            "thank_you_email",
+                            context | {"appreciation": email_sentence(rank, topics)},
+                        ),
                         completion=Completion(
                             kind="event",
                             event_type="thank_you_email",
@@ -111,7 +124,10 @@ def thank_you_steps(ctx: RuleContext) -> list[Recommendation]:
                         rationale=_HANDWRITTEN_RATIONALE,
                         due_at=interview.ends_at + HANDWRITTEN_DELAY,
                         channel="handwritten",
-                        draft=render("handwritten_note", context),
+                        draft=render(
+                            "handwritten_note",
+                            context | {"appreciation": note_sentence(rank, topics)},
+                        ),
                         completion=Completion(
                             kind="event",
                             event_type="handwritten_note",
@@ -161,7 +177,11 @@ def connect_on_linkedin(ctx: RuleContext) -> list[Recommendation]:
             | {
                 "first_name": first_name,
                 "day": day_of(ctx, interview.starts_at) if interview is not None else None,
-                "topics": clean_phrase(interview.topics) if interview is not None else None,
+                # Whoever arranged the day wasn't part of the technical talk: as in the email.
+                "topics": None
+                if interview is None
+                or arranger_of(facts.app, facts.interviewers_of(interview)) is person
+                else clean_phrase(interview.topics),
             }
         )
         recs.append(
@@ -234,7 +254,8 @@ def share_mutual_interest(ctx: RuleContext) -> list[Recommendation]:
                     f"You and {whom} both care about {interest}. A short note on it a few days "
                     "after the interview keeps you memorable without asking for anything."
                 ),
-                due_at=interview.starts_at + MUTUAL_INTEREST_DELAY,
+                # It's a social nudge too: not on the user's weekend.
+                due_at=on_a_weekday(interview.starts_at + MUTUAL_INTEREST_DELAY, ctx.zone),
                 channel="linkedin",
                 draft=render(
                     "share_mutual_interest",

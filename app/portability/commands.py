@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +21,7 @@ from app.core.errors import ProblemError
 from app.models import User
 from app.portability.export import export_pieces
 from app.portability.importer import import_document
-from app.portability.schemas import ExportDocument
+from app.portability.reader import DocumentInvalid, FileDocument, NotJson
 
 T = TypeVar("T")
 
@@ -95,13 +96,33 @@ def _sink(output: str) -> Iterator[BinaryIO]:
 
 
 def run_import(email: str | None, source: str) -> int:
-    raw = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    try:
-        document = ExportDocument.model_validate_json(raw)
-    except ValidationError as exc:
-        _print_errors([dict(e) for e in exc.errors()])
-        return 2
+    """Read as it goes (app/portability/reader.py): any size, in bounded memory, and as
+    all or nothing as the API's: one transaction."""
+    with _readable(source) as path:
+        try:
+            document = FileDocument(path)
+        except NotJson as exc:
+            print(f"followup import: the file is not valid JSON: {exc}", file=sys.stderr)
+            return 2
+        except DocumentInvalid as exc:
+            _print_errors(exc.errors)
+            return 2
+        return _import(email, document)
 
+
+@contextmanager
+def _readable(source: str) -> Iterator[Path]:
+    """The file to read (more than once): standard input is copied to a temporary one."""
+    if source != "-":
+        yield Path(source)
+        return
+    with tempfile.NamedTemporaryFile(prefix="followup-import-", suffix=".json") as copy:
+        shutil.copyfileobj(sys.stdin.buffer, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def _import(email: str | None, document: FileDocument) -> int:
     async def work(session: AsyncSession) -> dict[str, Any]:
         result = await import_document(session, await find_user(session, email), document)
         return result.model_dump()

@@ -17,14 +17,16 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.db import read_snapshot
-from app.models import Application, Event, Interview, User
+from app.models import Application, Interview, User
 from app.models.enums import EventType
+from app.portability.export import events_in_order
 
 BOM = "\ufeff"
 # What the user sent to the employer (references and notes-to-self don't count).
@@ -72,17 +74,14 @@ async def applications_csv(
                 .order_by(Interview.starts_at, Interview.id)
             ):
                 interviews[interview.application_id].append(interview)
-            events: dict[uuid.UUID, list[Event]] = defaultdict(list)
-            for event in await session.scalars(
-                select(Event)
-                .where(Event.application_id.in_(ids), Event.type.in_(SHEET_EVENTS))
-                .order_by(Event.occurred_at, Event.created_at, Event.id)
-            ):
-                events[event.application_id].append(event)
+            events = events_in_order(session, ids, SHEET_EVENTS)
+            event = await anext(events, None)
             for application in batch:
-                facts = _facts(
-                    application, interviews[application.id], events[application.id], zone
-                )
+                own: list[Any] = []
+                while event is not None and event.application_id == application.id:
+                    own.append(event)
+                    event = await anext(events, None)
+                facts = _facts(application, interviews[application.id], own, zone)
                 writer.writerow([_safe(cell) for cell in _row(facts)])
             yield out.getvalue().encode("utf-8")
             out.seek(0)
@@ -98,15 +97,15 @@ class _Facts:
 
     application: Application
     interviews: Sequence[Interview]
-    changes: Sequence[Event]  # its status changes, oldest first
-    follow_ups: Sequence[Event]  # what the user sent to the employer, oldest first
+    changes: Sequence[Any]  # its status changes (EVENT_COLUMNS), oldest first
+    follow_ups: Sequence[Any]  # what the user sent to the employer, oldest first
     zone: ZoneInfo
 
 
 def _facts(
     application: Application,
     interviews: Sequence[Interview],
-    events: Sequence[Event],
+    events: Sequence[Any],
     zone: ZoneInfo,
 ) -> _Facts:
     changes = [e for e in events if e.type == EventType.status_changed and e.to_status]

@@ -199,7 +199,7 @@ async def _applications(session: AsyncSession, owner_id: uuid.UUID) -> AsyncIter
             interview_interviewers.c.interviewer_id,
             [i.id for group in interviews.values() for i in group],
         )
-        events = _events(session, ids)
+        events = events_in_order(session, ids)
         event = await anext(events, None)
         for application in batch:
             head = ApplicationDoc.model_validate(
@@ -243,11 +243,14 @@ async def _children(
     return grouped
 
 
-async def _events(
-    session: AsyncSession, application_ids: Sequence[uuid.UUID]
+async def events_in_order(
+    session: AsyncSession,
+    application_ids: Sequence[uuid.UUID],
+    types: Sequence[str] | None = None,
 ) -> AsyncIterator[Any]:
-    """The events of these applications, in their order, each one's in the order they
-    happened: a timeline reads in the order things happened."""
+    """The events of these applications (of these `types`), through a cursor: grouped
+    by application, in the applications' order, each one's in the order they happened
+    (a timeline reads in that order). Rows of EVENT_FIELDS and `application_id`."""
     columns = [getattr(Event, name) for name in EVENT_FIELDS]
     stmt = (
         select(*columns, Event.application_id.label("application_id"))
@@ -258,6 +261,8 @@ async def _events(
         )
         .execution_options(yield_per=BATCH)
     )
+    if types is not None:
+        stmt = stmt.where(Event.type.in_(types))
     async for row in await session.stream(stmt):
         yield row
 

@@ -30,7 +30,7 @@ from app.models.base import utcnow
 from app.policy import recommend
 from app.portability.schemas import (
     ApplicationDoc,
-    ExportDocument,
+    Document,
     ImportResult,
     InterviewDoc,
     RecommendationStateDoc,
@@ -39,6 +39,8 @@ from app.portability.validate import check_document, document_ids
 from app.recommendations.loader import load_policy_input, user_input
 
 ID_CHUNK = 1000
+# Rows written per flush: an import holds about this many at a time, whatever its size.
+FLUSH_ROWS = 2000
 Remap = Callable[[uuid.UUID], uuid.UUID]
 
 
@@ -49,7 +51,7 @@ class ImportInvalid(ProblemError):
 async def import_document(
     session: AsyncSession,
     user: User,
-    doc: ExportDocument,
+    doc: Document,
     *,
     loc_prefix: Sequence[str] = (),
 ) -> ImportResult:
@@ -102,7 +104,7 @@ async def _any_taken(session: AsyncSession, ids: Iterable[uuid.UUID]) -> bool:
 
 
 async def _add_items(
-    session: AsyncSession, user: User, doc: ExportDocument, remap: Remap
+    session: AsyncSession, user: User, doc: Document, remap: Remap
 ) -> dict[str, int]:
     owner = user.id
     references = {
@@ -112,6 +114,7 @@ async def _add_items(
     session.add_all(references.values())
     counts = {"references": len(references), "applications": 0}
     counts |= {"interviewers": 0, "interviews": 0, "events": 0}
+    batch: list[object] = []
     events: list[Event] = []
     for app_doc in doc.applications:
         application = Application(
@@ -120,7 +123,6 @@ async def _add_items(
             **app_doc.model_dump(exclude={"id", *ApplicationDoc.links}),
         )
         application.references = [references[r] for r in app_doc.reference_ids]
-        session.add(application)
         people = {
             p.id: Interviewer(
                 id=remap(p.id),
@@ -130,7 +132,7 @@ async def _add_items(
             )
             for p in app_doc.interviewers
         }
-        session.add_all(people.values())
+        batch += [application, *people.values()]
         for i in app_doc.interviews:
             interview = Interview(
                 id=remap(i.id),
@@ -139,7 +141,7 @@ async def _add_items(
                 **i.model_dump(exclude={"id", *InterviewDoc.links}),
             )
             interview.interviewers = [people[p] for p in i.interviewer_ids]
-            session.add(interview)
+            batch.append(interview)
         for e in app_doc.events:
             links = {
                 field: None if value is None else remap(value)
@@ -163,11 +165,23 @@ async def _add_items(
         counts["interviewers"] += len(people)
         counts["interviews"] += len(app_doc.interviews)
         counts["events"] += len(app_doc.events)
+        if len(batch) + len(events) >= FLUSH_ROWS:
+            await _write(session, batch, events)
+            batch, events = [], []
+    await _write(session, batch, events)
+    return counts
+
+
+async def _write(session: AsyncSession, batch: list[object], events: list[Event]) -> None:
+    """Write a batch, then let it go: the transaction keeps it, memory needn't."""
+    session.add_all(batch)
     # Events point at interviews and people by id only (no ORM relationship), so the
     # unit of work can't order them: write what they point at first.
     await session.flush()
     session.add_all(events)
-    return counts
+    await session.flush()
+    for row in (*batch, *events):
+        session.expunge(row)
 
 
 async def _restore_states(

@@ -8,8 +8,8 @@ inputs: an import can't smuggle in anything the API would refuse.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from typing import ClassVar, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -323,6 +323,25 @@ class ExportDocument(Item):
     integrations: list[IntegrationDoc] = Field(
         default_factory=list, max_length=1000, description="For the record; not imported."
     )
+
+
+class Document(Protocol):
+    """What an import reads of a document: an `ExportDocument` (a request's body), or one
+    read from a file as it goes (app/portability/reader.py), whose lists can be gone
+    through again but are never held whole."""
+
+    @property
+    def profile(self) -> ProfileDoc: ...
+    @property
+    def references(self) -> Iterable[ReferenceDoc]: ...
+    @property
+    def applications(self) -> Iterable[ApplicationDoc]: ...
+    @property
+    def recommendation_states(self) -> Sequence[RecommendationStateDoc]: ...
+    @property
+    def webhooks(self) -> Sequence[WebhookDoc]: ...
+    @property
+    def integrations(self) -> Sequence[IntegrationDoc]: ...
 
 
 class ImportResult(BaseModel):

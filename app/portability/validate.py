@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from app.portability.schemas import ApplicationDoc, ExportDocument
+from app.portability.schemas import ApplicationDoc, Document
 
 Loc = tuple[str | int, ...]
 ErrorItem = dict[str, Any]
@@ -22,7 +22,7 @@ def _error(loc: Loc, msg: str, kind: str = "value_error") -> ErrorItem:
     return {"loc": list(loc), "msg": msg, "type": kind}
 
 
-def _all_ids(doc: ExportDocument) -> Iterator[tuple[Loc, uuid.UUID]]:
+def _all_ids(doc: Document) -> Iterator[tuple[Loc, uuid.UUID]]:
     for i, ref in enumerate(doc.references):
         yield ("references", i, "id"), ref.id
     for a, app in enumerate(doc.applications):
@@ -32,11 +32,11 @@ def _all_ids(doc: ExportDocument) -> Iterator[tuple[Loc, uuid.UUID]]:
                 yield ("applications", a, kind, i, "id"), item.id
 
 
-def document_ids(doc: ExportDocument) -> set[uuid.UUID]:
+def document_ids(doc: Document) -> set[uuid.UUID]:
     return {item_id for _, item_id in _all_ids(doc)}
 
 
-def check_document(doc: ExportDocument) -> list[ErrorItem]:
+def check_document(doc: Document) -> list[ErrorItem]:
     errors: list[ErrorItem] = []
     seen: set[uuid.UUID] = set()
     for loc, item_id in _all_ids(doc):

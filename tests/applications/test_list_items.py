@@ -1,24 +1,37 @@
-"""The list writes its own JSON (app/applications/listing.py): each item must be exactly
-what GET /applications/{id} answers, on both databases and on every filter path."""
+"""The list and the detail write their own JSON (app/applications/listing.py): each must
+be exactly what `ApplicationOut` makes of the application (what a PATCH answers), on
+both databases and on every filter path."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.applications.schemas import ApplicationOut
+from app.applications.service import get_application
 from tests.factories import UserWithToken, create_application, create_reference
 
 pytestmark = pytest.mark.anyio
 URL = "/api/v1/applications"
 
 
-async def _detail(client: httpx.AsyncClient, user: UserWithToken, item_id: str) -> bytes:
+async def _detail(
+    client: httpx.AsyncClient, session: AsyncSession, user: UserWithToken, item_id: str
+) -> dict[str, Any]:
+    """GET /applications/{id}, checked against the model's own JSON of it."""
     r = await client.get(f"{URL}/{item_id}", headers=user.headers)
     assert r.status_code == 200, r.text
-    return r.content
+    application = await get_application(session, user.user.id, uuid.UUID(item_id))
+    modelled = json.loads(ApplicationOut.of(application).model_dump_json())
+    assert r.json() == modelled
+    assert r.headers["etag"] == f'"{modelled["version"]}"'
+    return modelled
 
 
 FULL, BARE = "Ünïcode & Co — “quoted” </script>", "ünï bare"
@@ -75,7 +88,7 @@ async def test_every_list_item_is_the_single_applications_json(
     assert {item["company"] for item in items} == expected
     assert len(items) == len(expected)
     for item in items:
-        assert item == httpx.Response(200, content=await _detail(client, alice, item["id"])).json()
+        assert item == await _detail(client, session, alice, item["id"])
     [full] = [item for item in items if item["company"] == FULL]
     assert full["reference_ids"] == sorted(str(ref.id) for ref in references)
 
@@ -92,5 +105,5 @@ async def test_a_cursor_page_is_the_same_json_too(
     )
     [last] = r.json()["items"]
     assert r.json()["next_cursor"] is None
-    assert last == httpx.Response(200, content=await _detail(client, alice, last["id"])).json()
+    assert last == await _detail(client, session, alice, last["id"])
     assert last["id"] not in {item["id"] for item in first["items"]}

@@ -276,3 +276,50 @@ async def test_token_of_another_user_cannot_be_revoked(
     assert (
         await client.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
     ).status_code == 200
+
+
+async def _access_token(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
+    r = await client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def test_a_password_change_ends_access_tokens_and_keeps_personal_ones(
+    client: httpx.AsyncClient, alice: UserWithToken, bob: UserWithToken
+) -> None:
+    phone = await _access_token(client, "alice@example.com", DEFAULT_PASSWORD)
+    laptop = await _access_token(client, "alice@example.com", DEFAULT_PASSWORD)
+    bobs = await _access_token(client, "bob@example.com", DEFAULT_PASSWORD)
+    r = await client.patch(
+        "/api/v1/me",
+        json={"password": "a brand new password", "current_password": DEFAULT_PASSWORD},
+        headers=phone,
+    )
+    assert r.status_code == 200, r.text
+    for ended in (phone, laptop):
+        assert_problem(await client.get("/api/v1/me", headers=ended), 401)
+    assert (await client.get("/api/v1/me", headers=alice.headers)).status_code == 200
+    assert (await client.get("/api/v1/me", headers=bobs)).status_code == 200
+    fresh = await _access_token(client, "alice@example.com", "a brand new password")
+    assert (await client.get("/api/v1/me", headers=fresh)).status_code == 200
+
+
+async def test_delete_tokens_revokes_every_personal_token_at_once(
+    client: httpx.AsyncClient, alice: UserWithToken, bob: UserWithToken
+) -> None:
+    personal = [alice.headers]
+    for name in ("backup", "phone"):
+        r = await client.post("/api/v1/tokens", json={"name": name}, headers=alice.headers)
+        personal.append({"Authorization": f"Bearer {r.json()['token']}"})
+    access = await _access_token(client, "alice@example.com", DEFAULT_PASSWORD)
+
+    r = await client.delete("/api/v1/tokens", headers=personal[1])
+    assert r.status_code == 204
+    assert r.content == b""
+    for revoked in personal:
+        assert_problem(await client.get("/api/v1/me", headers=revoked), 401)
+    listed = await client.get("/api/v1/tokens", headers=access)  # a sign-in still works
+    assert listed.status_code == 200, listed.text
+    assert listed.json() == []
+    assert (await client.get("/api/v1/me", headers=bob.headers)).status_code == 200
+    assert (await client.delete("/api/v1/tokens", headers=access)).status_code == 204

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
@@ -17,6 +18,7 @@ from app.web.templating import TEMPLATES_DIR
 
 pytestmark = pytest.mark.anyio
 
+KEY = Fernet.generate_key().decode()  # production settings need encryption keys
 BASELINE = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
 
 
@@ -124,7 +126,8 @@ def test_cors_origins_are_read_comma_separated(monkeypatch: pytest.MonkeyPatch) 
 
 def test_debug_is_off() -> None:
     # Starlette's debug mode would answer errors with a traceback page.
-    assert create_app(Settings(env="production", secret_key="x" * 40)).debug is False
+    settings = Settings(env="production", secret_key="x" * 40, encryption_keys=KEY)
+    assert create_app(settings).debug is False
 
 
 def test_production_refuses_the_default_secret_key() -> None:

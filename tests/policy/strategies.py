@@ -51,7 +51,15 @@ STATUSES = ("applied", "interviewing", "offer", "accepted", "rejected", "withdra
 LIKELY_STATUSES = st.sampled_from(STATUSES[:3]) | st.sampled_from(STATUSES)
 NAMES = ("Jane Doe", "Dr. Bob Stone", "Cy", "María José Carreño Quiñones", "Li Wei")
 TOPICS = (None, "the payments API", "scaling Postgres.", "  onboarding   and mentoring ")
-TIMEZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata")
+# Pacific/Auckland's Saturday starts on Friday UTC; Los Angeles' Saturday ends on Sunday UTC.
+TIMEZONES = (
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Pacific/Auckland",
+    "America/Los_Angeles",
+)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""withdraw_gracefully and keep_applying (SPEC §4)."""
+"""withdraw_gracefully and keep_applying: closing the loop, keeping the pipeline full."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def test_after_accepting_only_withdrawals_remain_and_keep_applying_stops() -> No
     assert set(rules(recs)) == {"withdraw_gracefully"}
 
 
-def test_withdrawal_is_addressed_to_the_hiring_manager_else_the_recruiter() -> None:
+def test_withdrawal_is_addressed_to_the_main_contact() -> None:
+    """The recruiter, else the person marked main contact, else the last interviewer met."""
     recs = run(_accepted(), *OTHERS, as_of=ACCEPTED_AT)
     by_app = {r.application_id: r for r in of_rule(recs, "withdraw_gracefully")}
     assert by_app["a3"].interviewer_id == "p1"
@@ -73,7 +74,19 @@ def test_withdrawal_is_addressed_to_the_hiring_manager_else_the_recruiter() -> N
     assert by_app["a2"].draft is not None
     assert by_app["a2"].draft.body.startswith("Dear Sam,")
     assert by_app["a1"].draft is not None
-    assert by_app["a1"].draft.body.startswith("Hello,")
+    assert by_app["a1"].draft.body.startswith("Dear Jane,")  # the only interviewer met
+    assert by_app["a1"].interviewer_id == "p1"
+
+
+def test_withdrawal_prefers_the_recruiter_and_says_hello_to_nobody_known() -> None:
+    both = interviewed(id="both", recruiter_name="Sam Rivera", interviewers=(person(main=True),))
+    unmet = application("unmet", status="applied")
+    recs = run(_accepted(), both, unmet, as_of=ACCEPTED_AT)
+    by_app = {r.application_id: r for r in of_rule(recs, "withdraw_gracefully")}
+    assert by_app["both"].draft is not None
+    assert by_app["both"].draft.body.startswith("Dear Sam,")
+    assert by_app["unmet"].draft is not None
+    assert by_app["unmet"].draft.body.startswith("Hello,")
 
 
 def test_withdrawing_closes_the_step() -> None:

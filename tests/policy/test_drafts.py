@@ -136,18 +136,19 @@ def test_every_draft_reads_naturally(variant: dict[str, str | None]) -> None:
     assert seen == RULES_WITH_DRAFTS
 
 
-def _draft(rule: str, **variant: str | None) -> Draft:
-    """The first draft of `rule` in the scenario, addressed to Jane (p1) when it is personal."""
+def _draft(rule: str, to: str = "p1", **variant: str | None) -> Draft:
+    """The first draft of `rule` in the scenario, addressed to Jane (p1, the main contact) or
+    to `to` when it is personal."""
     for rec in scenario_drafts(**variant):  # type: ignore[arg-type]
-        if rec.rule == rule and rec.draft is not None and rec.interviewer_id in (None, "p1"):
+        if rec.rule == rule and rec.draft is not None and rec.interviewer_id in (None, to):
             return rec.draft
     raise AssertionError(f"no {rule} draft")
 
 
 def test_thank_you_email_names_person_role_company_and_topics_in_a_few_sentences() -> None:
-    draft = _draft("send_thank_you_email")
+    draft = _draft("send_thank_you_email", to="p2")
     assert draft.subject == "Thank you for the interview \N{EN DASH} Backend Engineer"
-    assert draft.body.startswith("Hi Jane,\n\n")
+    assert draft.body.startswith("Hi Bob,\n\n")
     assert "the Backend Engineer role at Acme" in draft.body
     assert "our conversation about the payments API" in draft.body
     assert draft.body.endswith("Best regards,\nChris Candidate")
@@ -156,7 +157,7 @@ def test_thank_you_email_names_person_role_company_and_topics_in_a_few_sentences
 
 
 def test_thank_you_email_without_topics_still_reads_well() -> None:
-    draft = _draft("send_thank_you_email", topics=None)
+    draft = _draft("send_thank_you_email", to="p2", topics=None)
     assert "conversation about" not in draft.body
     assert "Our conversation made me even more excited" in draft.body
 
@@ -177,7 +178,7 @@ def test_greeting_uses_honorific_and_surname() -> None:
     ("recruiter", "greeting"),
     [
         pytest.param("Sam Rivera", "Hi Sam,", id="inquiry_greets_the_recruiter_by_name"),
-        pytest.param(None, "Hello,", id="inquiry_without_recruiter_says_hello"),
+        pytest.param(None, "Hi Jane,", id="inquiry_without_recruiter_greets_the_main_contact"),
     ],
 )
 def test_status_inquiry_greeting(recruiter: str | None, greeting: str) -> None:
@@ -210,7 +211,7 @@ def test_linkedin_note_reminds_them_of_the_interview() -> None:
 )
 def test_linkedin_note_always_fits_300_characters(variant: dict[str, str]) -> None:
     body = _draft("connect_on_linkedin", **variant).body
-    assert len(body) <= 300
+    assert len(body) <= 260
     assert body.startswith(("Hi ", "Hello,"))
     assert_reads_naturally(Draft(None, body))
 
@@ -237,6 +238,44 @@ def test_linkedin_note_fits_for_any_text(name: str, company: str, role: str, me:
     assert len(rec.draft.body) <= 300
 
 
+@pytest.mark.parametrize(
+    ("name", "me"),
+    [
+        pytest.param("Tom Becker", "Alex Morgan", id="short_names"),
+        pytest.param(
+            "Wolfgang-Amadeus Hubertus von Richthofen-Lichtenstein",
+            "Maximiliana Alexandra Featherstonehaugh-Cholmondeley",
+            id="long_names",
+        ),
+        pytest.param(
+            "Christopherson-Bartholomew Featherstonehaugh",
+            "Anastasia-Konstantina Papadopoulou-Vasilakopoulou",
+            id="long_first_names",
+        ),
+    ],
+)
+def test_linkedin_note_keeps_a_margin_under_the_limit_for_plausible_names(
+    name: str, me: str
+) -> None:
+    """At 298 of 300 the user can't add a word, and LinkedIn counts some characters twice."""
+    app = with_events(
+        interviewed(
+            company="Bayerische Motoren Werke Aktiengesellschaft",
+            role_title="Senior Staff Site Reliability Engineer, Payments Infrastructure",
+            interviewers=(person(name=name),),
+            interviews=(
+                interview(topics="moving the payments ledger from a monolith to event sourcing"),
+            ),
+        ),
+        event("thank_you_email", ENDS + HOUR, interviewer="p1"),
+    )
+    rec = only(run(app, as_of=ENDS + 2 * HOUR, who=UserIn(me, "UTC")), "connect_on_linkedin")
+    assert rec.draft is not None
+    assert len(rec.draft.body) <= 260
+    assert rec.draft.body.startswith(f"Hi {name.split()[0]}, thank you for speaking with me")
+    assert_reads_naturally(rec.draft)
+
+
 def test_second_inquiry_acknowledges_the_first() -> None:
     inquiries = {
         rec.id: rec.draft.body
@@ -258,10 +297,10 @@ def test_reply_graciously_is_patient_and_thanks_them() -> None:
     assert "take time" in body
 
 
-def test_withdrawal_is_gracious_and_addressed_to_the_hiring_manager() -> None:
+def test_withdrawal_is_gracious_and_addressed_to_the_recruiter() -> None:
     draft = _draft("withdraw_gracefully")
     assert draft.subject == "Withdrawing from the Backend Engineer role"
-    assert draft.body.startswith("Dear Jane,")
+    assert draft.body.startswith("Dear Sam,")
     assert "accepted another offer" in draft.body
     assert "Thank you" in draft.body
 

@@ -1,4 +1,4 @@
-"""status_inquiry_warnings: why a logged status inquiry goes against the advice (SPEC §3)."""
+"""status_inquiry_warnings: why a logged status inquiry goes against the advice."""
 
 from __future__ import annotations
 

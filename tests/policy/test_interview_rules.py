@@ -1,4 +1,4 @@
-"""ask_next_steps, record_interviewers, get_contact_info (SPEC §4)."""
+"""ask_next_steps, record_interviewers, get_contact_info: around the interview itself."""
 
 from __future__ import annotations
 

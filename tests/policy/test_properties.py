@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.policy import ApplicationIn, Recommendation, recommend
+from app.policy.timeutil import on_a_weekday, user_zone
 
 from .builders import complete
 from .strategies import POLICY_SETTINGS, World, worlds
@@ -89,9 +90,11 @@ def test_completing_a_step_closes_it_without_reopening_the_same_step(world: Worl
         for other in after:
             if _targets(other) != _targets(rec):
                 continue
-            # The one legitimate successor: the 2nd status inquiry, a week after the 1st.
+            # The one legitimate successor: the 2nd status inquiry, a week after the 1st (or
+            # the Monday morning after, when that week ends on the user's weekend).
             assert rec.rule == "send_status_inquiry", (rec, other)
-            assert other.due_at == world.as_of + timedelta(days=7)
+            zone = user_zone(world.user.timezone)
+            assert other.due_at == on_a_weekday(world.as_of + timedelta(days=7), zone)
 
 
 @POLICY_SETTINGS
@@ -108,3 +111,12 @@ def test_every_recommendation_is_explained_and_completable(world: World) -> None
             assert rec.completion.event_type
         else:
             assert rec.completion.status in {"closed", "rejected", "withdrawn"}
+
+
+@POLICY_SETTINGS
+@given(worlds())
+def test_no_nudge_to_an_employer_is_due_on_the_users_weekend(world: World) -> None:
+    zone = user_zone(world.user.timezone)
+    for rec in _recommend(world):
+        if rec.rule in {"send_status_inquiry", "share_mutual_interest"}:
+            assert rec.due_at.astimezone(zone).weekday() < 5, rec

@@ -1,4 +1,4 @@
-"""send_status_inquiry, move_on, reply_graciously (SPEC §4): the silence clock."""
+"""send_status_inquiry, move_on, reply_graciously: the silence clock."""
 
 from __future__ import annotations
 
@@ -186,7 +186,8 @@ CASES = [
         "reply_graciously",
         _reply("noncommittal"),
         REPLY,
-        [Open(REPLY + DAY)],
+        # Addressed to the main contact: here the only interviewer, Jane (p1).
+        [Open(REPLY + DAY, interviewer_id="p1")],
         id="noncommittal_reply_gets_a_gracious_answer_within_24h",
     ),
     pytest.param(
@@ -214,7 +215,7 @@ CASES = [
         "reply_graciously",
         with_events(_reply("noncommittal"), event("note", REPLY + HOUR)),
         REPLY + 2 * HOUR,
-        [Open(REPLY + DAY)],
+        [Open(REPLY + DAY, interviewer_id="p1")],
         id="a_private_note_is_not_an_answer_to_the_employer",
     ),
     pytest.param(
@@ -246,29 +247,30 @@ def test_silence_rules(
 @pytest.mark.parametrize(
     ("timezone", "promised", "due_utc"),
     [
+        # Weekday mornings only: a morning after that falls on a weekend is test_weekends' job.
         pytest.param(
             "Europe/Berlin",
-            date(2025, 3, 28),
-            datetime(2025, 3, 29, 8, tzinfo=UTC),
+            date(2025, 3, 27),
+            datetime(2025, 3, 28, 8, tzinfo=UTC),
             id="berlin_9am_is_8_utc_before_the_march_change",
         ),
         pytest.param(
             "Europe/Berlin",
-            date(2025, 3, 29),
-            datetime(2025, 3, 30, 7, tzinfo=UTC),
-            id="berlin_9am_is_7_utc_on_the_day_clocks_go_forward",
+            date(2025, 3, 30),
+            datetime(2025, 3, 31, 7, tzinfo=UTC),
+            id="berlin_9am_is_7_utc_the_day_after_clocks_go_forward",
         ),
         pytest.param(
             "America/New_York",
-            date(2025, 10, 31),
-            datetime(2025, 11, 1, 13, tzinfo=UTC),
+            date(2025, 10, 30),
+            datetime(2025, 10, 31, 13, tzinfo=UTC),
             id="new_york_9am_is_13_utc_before_the_november_change",
         ),
         pytest.param(
             "America/New_York",
-            date(2025, 11, 1),
-            datetime(2025, 11, 2, 14, tzinfo=UTC),
-            id="new_york_9am_is_14_utc_on_the_day_clocks_go_back",
+            date(2025, 11, 2),
+            datetime(2025, 11, 3, 14, tzinfo=UTC),
+            id="new_york_9am_is_14_utc_the_day_after_clocks_go_back",
         ),
         pytest.param(
             "Asia/Kolkata",

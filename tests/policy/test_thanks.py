@@ -1,4 +1,4 @@
-"""Thank-you email, handwritten note, LinkedIn connection, mutual interest (SPEC §4)."""
+"""Thank-you email, handwritten note, LinkedIn connection, mutual interest."""
 
 from __future__ import annotations
 
@@ -206,32 +206,52 @@ def test_thank_you_overdue_only_after_the_24_hours() -> None:
     assert only(run(interviewed(), as_of=ENDS + DAY + SECOND), "send_thank_you_email").overdue
 
 
+SAM = person("p3", "Sam Rivera", title="Recruiter", email="sam@acme.example")
+
+
 @pytest.mark.parametrize(
-    ("recruiter", "hint"),
+    ("app", "hinted"),
     [
         pytest.param(
-            {"recruiter_name": "Sam Rivera"},
-            "Reply in Sam Rivera's last email thread",
-            id="thank_you_suggests_the_named_recruiters_thread",
+            interviewed(
+                recruiter_name="Sam Rivera",
+                interviewers=(person(), SAM),
+                interviews=(interview(interviewers=("p1", "p3")),),
+            ),
+            {"p3": "Reply in Sam Rivera's last email thread"},
+            id="only_the_recruiters_step_by_name",
         ),
         pytest.param(
-            {"recruiter_email": "jobs@acme.example"},
-            "Reply in the recruiter's last email thread",
-            id="thank_you_suggests_the_recruiters_thread_by_email_only",
+            interviewed(
+                recruiter_email="SAM@acme.example",
+                interviewers=(person(), SAM),
+                interviews=(interview(interviewers=("p1", "p3")),),
+            ),
+            {"p3": "Reply in Sam Rivera's last email thread"},
+            id="only_the_recruiters_step_by_email",
         ),
-        pytest.param({}, None, id="thank_you_without_recruiter_has_no_thread_hint"),
+        pytest.param(
+            # Dana arranged things but wasn't in the room: nobody here shares her thread.
+            interviewed(recruiter_name="Dana Lee", recruiter_email="dana@acme.example"),
+            {},
+            id="a_recruiter_who_was_not_there_hints_nobody",
+        ),
+        pytest.param(interviewed(), {}, id="no_recruiter_no_hint"),
     ],
 )
-def test_thank_you_rationale_and_the_recruiter_thread(
-    recruiter: dict[str, str], hint: str | None
+def test_the_thread_hint_is_on_the_recruiters_step_only(
+    app: ApplicationIn, hinted: dict[str, str]
 ) -> None:
-    rec = only(run(interviewed(**recruiter), as_of=ENDS), "send_thank_you_email")
-    assert "24 hours" in rec.rationale
-    assert "top of mind" in rec.rationale
-    if hint is None:
-        assert "thread" not in rec.rationale
-    else:
-        assert hint in rec.rationale
+    recs = of_rule(run(app, as_of=ENDS), "send_thank_you_email")
+    assert recs
+    for rec in recs:
+        assert "24 hours" in rec.rationale
+        assert "top of mind" in rec.rationale
+        hint = hinted.get(rec.interviewer_id or "")
+        if hint is None:
+            assert "thread" not in rec.rationale, rec.interviewer_id
+        else:
+            assert hint in rec.rationale
 
 
 def test_thank_you_completion_records_an_email_to_that_interviewer() -> None:

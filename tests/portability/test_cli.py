@@ -6,7 +6,10 @@ work they do is the same service code the API tests cover on both databases.
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 from app.cli import main
 from app.core.config import get_settings
 from app.core.migrations import upgrade_to_head
+from app.portability import importer
 
 
 @pytest.fixture
@@ -80,3 +84,54 @@ def test_import_of_a_broken_file_says_where_and_writes_nothing(
     assert "applications.3.interviews.0.starts_at" in capsys.readouterr().err
     assert main(["export", "--email", "b@example.com"]) == 0
     assert json.loads(capsys.readouterr().out)["applications"] == []
+
+
+def test_import_has_no_list_limit_and_writes_a_batch_at_a_time(
+    database: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """More references than the API's 10,000 a list, from standard input, flushed a few
+    rows at a time: all of it arrives, the links across batches intact."""
+    assert main(["demo", "--password", "demo-password-1"]) == 0
+    exported = tmp_path / "export.json"
+    assert main(["export", "--output", str(exported)]) == 0
+    doc = json.loads(exported.read_text(encoding="utf-8"))
+    stamp = doc["references"][0]["created_at"]
+    doc["references"] += [
+        {
+            "id": str(uuid.uuid4()),
+            "name": f"Reference {n}",
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        for n in range(10_001)
+    ]
+    new_user = ["create-user", "--email", "b@example.com", "--name", "B", "--password", "x" * 12]
+    assert main(new_user) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(importer, "FLUSH_ROWS", 3)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(json.dumps(doc).encode())))
+
+    assert main(["import", "-", "--email", "b@example.com"]) == 0
+
+    assert f"{len(doc['references'])} references" in capsys.readouterr().out
+    assert main(["export", "--email", "b@example.com"]) == 0
+    copy = json.loads(capsys.readouterr().out)
+    assert len(copy["references"]) == len(doc["references"])
+    for kind in ("interviewers", "interviews", "events"):
+        assert [len(a[kind]) for a in copy["applications"]] == [
+            len(a[kind]) for a in doc["applications"]
+        ]
+
+
+def test_import_of_a_file_that_is_not_json_says_so(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--password", "demo-password-1"]) == 0
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "followup.export", "applications": [{"id": ', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(broken)]) == 2
+    assert "not valid JSON" in capsys.readouterr().err

@@ -1,12 +1,20 @@
-"""Web fixtures: signed-in test clients for alice and bob."""
+"""Web fixtures: signed-in test clients for alice and bob, and a freshly ended interview."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import UserWithToken
+from app.models import Application
+from tests.factories import (
+    UserWithToken,
+    create_application,
+    create_interview,
+    create_interviewer,
+)
 from tests.web.helpers import Browser, sign_in
 
 
@@ -14,3 +22,15 @@ from tests.web.helpers import Browser, sign_in
 async def web(client: httpx.AsyncClient, session: AsyncSession, alice: UserWithToken) -> Browser:
     """Alice, signed in to the web client."""
     return await sign_in(client, session, alice.user)
+
+
+@pytest.fixture
+async def just_interviewed(session: AsyncSession, alice: UserWithToken) -> Application:
+    """Alice's application whose interview ended an hour ago, its thank-you still to send."""
+    application = await create_application(session, alice.user, status="interviewing")
+    grace = await create_interviewer(session, application, email="grace@acme.example")
+    ended = datetime.now(UTC) - timedelta(hours=1)
+    await create_interview(
+        session, application, [grace], starts_at=ended - timedelta(hours=1), ends_at=ended
+    )
+    return application

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +28,7 @@ from tests.web.helpers import (
 
 pytestmark = pytest.mark.anyio
 
+KEY = Fernet.generate_key().decode()  # production settings need encryption keys
 PAGES = [
     "/",
     "/applications",
@@ -328,7 +330,9 @@ async def test_signed_in_visitors_skip_the_login_page(web: Browser) -> None:
 async def test_cookies_are_secure_in_production(
     sessionmaker: async_sessionmaker[AsyncSession], alice: UserWithToken
 ) -> None:
-    settings = Settings(env="production", secret_key="s" * 40, run_worker=False)
+    settings = Settings(
+        env="production", secret_key="s" * 40, encryption_keys=KEY, run_worker=False
+    )
     app = create_app(settings, sessionmaker)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="https://test") as c:

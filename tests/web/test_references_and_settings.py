@@ -240,3 +240,73 @@ async def test_someone_elses_token_cannot_be_revoked(
     assert theirs is not None
     assert_html(await web.post(f"/settings/tokens/{theirs.id}/revoke"), 404)
     assert await session.get(ApiToken, theirs.id) is not None
+
+
+async def _access_token(client: httpx.AsyncClient) -> dict[str, str]:
+    r = await client.post(
+        "/api/v1/auth/token", data={"username": "alice@example.com", "password": DEFAULT_PASSWORD}
+    )
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+async def _status_of(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    return (await client.get("/api/v1/me", headers=headers)).status_code
+
+
+async def test_a_password_change_here_ends_access_tokens_too(
+    web: Browser, client: httpx.AsyncClient, alice: UserWithToken
+) -> None:
+    access = await _access_token(client)
+    r = await web.post(
+        "/settings/password",
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "password": "a new long password",
+            "password_confirmation": "a new long password",
+        },
+    )
+    assert r.status_code == 303
+    assert await _status_of(client, access) == 401
+    assert await _status_of(client, alice.headers) == 200  # personal tokens stay
+
+
+async def test_log_out_everywhere_ends_every_session_and_access_token(
+    web: Browser, session: AsyncSession, client: httpx.AsyncClient, alice: UserWithToken
+) -> None:
+    await sessions.start_session(session, web.user)  # another browser
+    await session.commit()
+    access = await _access_token(client)
+    page = assert_html(await web.get("/settings"), 200)
+    assert 'action="/settings/logout-everywhere"' in page
+    before = await snapshot(session)
+    assert_html(await web.client.post("/settings/logout-everywhere"), 403)  # no CSRF token
+    assert await snapshot(session) == before
+
+    r = await web.post("/settings/logout-everywhere")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login"
+    assert "logged out everywhere" in (flash_of((await client.get("/login")).text) or "")
+    assert await session.scalar(select(func.count()).select_from(WebSession)) == 0
+    assert await _status_of(client, access) == 401
+    assert await _status_of(client, alice.headers) == 200
+    assert (await web.get("/settings")).status_code == 303
+
+
+async def test_revoke_all_tokens(
+    web: Browser, session: AsyncSession, client: httpx.AsyncClient, alice: UserWithToken
+) -> None:
+    access = await _access_token(client)
+    listing = assert_html(await web.get("/settings/tokens"), 200)
+    assert 'action="/settings/tokens/revoke-all"' in listing
+    before = await snapshot(session)
+    assert_html(await web.client.post("/settings/tokens/revoke-all"), 403)
+    assert await snapshot(session) == before
+
+    r = await web.post("/settings/tokens/revoke-all")
+    assert r.status_code == 303
+    page = assert_html(await web.get("/settings/tokens"), 200)
+    assert "Revoked every token" in (flash_of(page) or "")
+    assert "No tokens yet." in page
+    assert await _status_of(client, alice.headers) == 401
+    assert await _status_of(client, access) == 200  # a sign-in, not a personal token

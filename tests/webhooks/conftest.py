@@ -10,8 +10,6 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.config import Settings
-from app.main import create_app
 from tests.databases import backend_of, migrated_database
 from tests.factories import UserWithToken
 from tests.webhooks.helpers import WorkerPass, deliver, subscribe
@@ -29,22 +27,6 @@ def committed_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
 def receiver() -> Iterator[Receiver]:
     with running_receiver() as r:
         yield r
-
-
-@pytest.fixture
-def local_settings(settings: Settings) -> Settings:
-    """The receiver lives on 127.0.0.1, which only this setting allows."""
-    return settings.model_copy(update={"webhooks_allow_private_targets": True})
-
-
-@pytest.fixture
-async def local_client(
-    local_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
-) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(local_settings, sessionmaker)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        yield c
 
 
 @pytest.fixture

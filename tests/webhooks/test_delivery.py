@@ -13,14 +13,18 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook
 
+from app.core.encryption import current_keyring
+from app.core.key_rotation import rotate_stored_secrets
 from app.models import WebhookDelivery, WebhookMessage, WebhookSubscription
 from app.models.base import utcnow
 from app.webhooks.outbox import webhook_id
 from app.webhooks.retry import JITTER, MAX_ATTEMPTS, RETRY_DELAYS
 from tests.factories import UserWithToken
+from tests.helpers import using_keys
 from tests.webhooks.helpers import WorkerPass, all_rows, subscribe
 from tests.webhooks.receiver import Receiver
 
@@ -66,6 +70,32 @@ async def test_delivered_signed_so_an_independent_verifier_accepts_it(
     assert attempt.duration_ms >= 0
     # Nothing is left to send.
     assert await worker_pass() == 0
+
+
+async def test_signed_with_the_stored_secret_across_a_key_rotation(
+    local_client: httpx.AsyncClient,
+    alice: UserWithToken,
+    receiver: Receiver,
+    session: AsyncSession,
+    hook: dict[str, Any],
+    worker_pass: WorkerPass,
+) -> None:
+    old, new = current_keyring().keys[0], Fernet.generate_key().decode()
+    await _create_application(local_client, alice)
+    with using_keys(new, old) as keyring:  # the new key first, the old one still read
+        assert await worker_pass() == 1
+        assert await rotate_stored_secrets(session, keyring) == 1
+        await session.commit()
+    with using_keys(new):  # after rotation the old key can go
+        [attempt] = await all_rows(session, WebhookDelivery)
+        redeliver = f"/api/v1/webhooks/deliveries/{attempt.id}/redeliver"
+        assert (await local_client.post(redeliver, headers=alice.headers)).status_code == 202
+        test = f"/api/v1/webhooks/{hook['id']}/test"
+        assert (await local_client.post(test, headers=alice.headers)).status_code == 202
+        assert await worker_pass() == 2
+    assert len(receiver.requests) == 3
+    for request in receiver.requests:
+        Webhook(hook["secret"]).verify(request.body, request.headers)
 
 
 async def test_a_tampered_body_fails_verification(

@@ -16,7 +16,6 @@ from app.events import service
 from app.events.schemas import EventCreate
 from app.interviews.service import list_interviews
 from app.models import Application, Event
-from app.models.base import utcnow
 from app.people.interviewer_service import list_interviewers
 from app.people.reference_service import list_references
 from app.web import labels
@@ -26,7 +25,7 @@ from app.web.routes.applications import OwnedApplication
 from app.web.routes.common import redirect
 from app.web.routes.confirm import confirm_page
 from app.web.templating import render
-from app.web.timefmt import format_datetime, input_value
+from app.web.timefmt import format_datetime
 
 router = APIRouter(route_class=TransactionRoute)
 
@@ -87,7 +86,9 @@ async def new_event(
 ) -> Response:
     values: dict[str, Any] = {name: "" for name in FIELDS}
     values["type"] = type if type in labels.RECORDABLE_EVENT_TYPE else ""
-    values["occurred_at"] = input_value(utcnow(), viewer.tz)
+    # Left empty, not prefilled: a prefilled "now" is cut to the minute, so an event logged
+    # right after a one-click Done (stored to the microsecond) sorted before it. Empty means
+    # "now" to the server, to the microsecond.
     return await _form_page(request, viewer, session, FormState(values=values), application)
 
 

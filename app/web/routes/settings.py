@@ -1,4 +1,4 @@
-"""Settings: profile, timezone and password."""
+"""Settings: profile, timezone, password, and logging out everywhere."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at start-up
 # (tests/test_annotations.py).
@@ -111,4 +111,18 @@ async def change_password(
         return _page(request, viewer, password=form)
     response = redirect(request, "/settings", "Password changed. Other devices were logged out.")
     sessions.set_session_cookie(response, new_cookie[0], settings_of(request))
+    return response
+
+
+@router.post("/settings/logout-everywhere")
+async def logout_everywhere(
+    request: Request, viewer: ViewerDep, session: SessionDep, _form: CheckedForm
+) -> Response:
+    # Every browser session, this one included, and every access token from a password
+    # sign-in; personal API tokens are revoked on their own page.
+    await service.end_sign_ins(session, viewer.user)
+    response = redirect(
+        request, "/login", "You're logged out everywhere: every browser and access token."
+    )
+    sessions.clear_session_cookie(response, settings_of(request))
     return response

@@ -75,6 +75,14 @@ async def create_token(
     return await _page(request, viewer, session, created=created)
 
 
+@router.post("/settings/tokens/revoke-all")
+async def revoke_all_tokens(
+    request: Request, viewer: ViewerDep, session: SessionDep, _form: CheckedForm
+) -> Response:
+    await service.revoke_personal_tokens(session, viewer.user)
+    return redirect(request, "/settings/tokens", "Revoked every token. They stop working at once.")
+
+
 @router.post("/settings/tokens/{token_id}/revoke")
 async def revoke_token(
     request: Request,
