@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -65,7 +66,9 @@ class Handler:
                 envelope.mail_from,
                 list(envelope.rcpt_tos),
                 bytes(envelope.original_content or envelope.content),
-                session.ssl is not None,
+                # STARTTLS sets session.ssl; implicit TLS shows on the transport.
+                session.ssl is not None
+                or server.transport.get_extra_info("ssl_object") is not None,
             )
         )
         return "250 OK"
@@ -85,13 +88,40 @@ class SmtpServer:
         return self.handler.received
 
 
+def _authenticator(login: bytes, password: bytes) -> Any:
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+            login,
+            password,
+        )
+        return AuthResult(success=ok)
+
+    return check
+
+
 @contextmanager
-def smtp_server(tls_context: ssl.SSLContext | None = None) -> Iterator[SmtpServer]:
+def smtp_server(
+    tls_context: ssl.SSLContext | None = None,
+    *,
+    implicit_tls: bool = False,
+    credentials: tuple[str, str] | None = None,
+) -> Iterator[SmtpServer]:
+    """STARTTLS required when given a TLS context; TLS from the first byte with implicit_tls;
+    AUTH required when given credentials."""
     handler = Handler()
     port = free_port()
     kwargs: dict[str, Any] = {}
-    if tls_context is not None:
-        kwargs = {"tls_context": tls_context, "require_starttls": True}
+    if tls_context is not None and implicit_tls:
+        kwargs["ssl_context"] = tls_context
+    elif tls_context is not None:
+        kwargs.update(tls_context=tls_context, require_starttls=True)
+    if credentials is not None:
+        kwargs.update(
+            authenticator=_authenticator(*(c.encode() for c in credentials)),
+            auth_required=True,
+            # aiosmtpd only counts STARTTLS as TLS here; implicit TLS is TLS throughout.
+            auth_require_tls=not implicit_tls,
+        )
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     try:

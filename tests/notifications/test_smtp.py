@@ -73,19 +73,30 @@ async def test_a_message_arrives_multipart_with_every_header(
     assert (attempt.attempt, attempt.error) == (1, None)
 
 
-async def test_starttls_with_the_servers_certificate(
+@pytest.mark.parametrize("implicit_tls", [False, True], ids=["smtp-starttls", "smtps"])
+# aiosmtpd's warning doesn't count implicit TLS as TLS; the smtps connection is TLS throughout.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+async def test_tls_and_login_with_the_servers_certificate(
     sessionmaker: async_sessionmaker[AsyncSession],
     session: AsyncSession,
     settings: Settings,
     alice: UserWithToken,
     tmp_path: Path,
+    implicit_tls: bool,
 ) -> None:
     server_tls, client_tls = self_signed(tmp_path)
-    with smtp_server(server_tls) as server:  # it refuses mail before STARTTLS
+    # It refuses mail before TLS, and logins in the clear.
+    with smtp_server(
+        server_tls, implicit_tls=implicit_tls, credentials=("mailer", "p@ss")
+    ) as server:
+        scheme = "smtps" if implicit_tls else "smtp"
+        url = f"{scheme}://mailer:p%40ss@127.0.0.1:{server.port}"
         await queue_test_mail(session, settings, alice.user, now=utcnow())
         await session.commit()
-        await _send(sessionmaker, lambda: SmtpTransport(server.url, client_tls))
+        await _send(sessionmaker, lambda: SmtpTransport(url, client_tls))
         [received] = server.received
+        [attempt] = (await session.scalars(select(MailAttempt))).all()
+    assert attempt.error is None
     assert received.tls
 
 
