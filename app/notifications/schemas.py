@@ -30,6 +30,8 @@ class NotificationSettings(InputModel):
 
 
 class NotificationSettingsOut(BaseModel):
+    """Which mail the user gets: the daily digest (and when), and due-now alerts."""
+
     model_config = ConfigDict(from_attributes=True)
 
     digest: bool
