@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.models import User
 from app.notifications.compose import compose_alert, compose_digest
-from app.notifications.digest import digest_groups, next_digest_at
+from app.notifications.digest import DigestGroup, digest_groups, next_digest_at
 from app.notifications.outbox import queue_mail
 from app.notifications.service import application_names, digest_key
 from app.policy import Recommendation
@@ -82,7 +82,7 @@ async def run_tick(
                 listening = await listening_for_due(session, [u.id for u in users])
                 steps_of = recommender or await _batch_recommender(session, users, now)
                 for user in users:
-                    await _handle_in_savepoint(
+                    await _handle(
                         session, settings, user, user.id in listening, now, steps_of, result
                     )
             await session.commit()
@@ -115,7 +115,7 @@ async def claim_users(session: AsyncSession, *, now: datetime, limit: int) -> Se
     ).all()
 
 
-async def _handle_in_savepoint(
+async def _handle(
     session: AsyncSession,
     settings: Settings,
     user: User,
@@ -124,94 +124,94 @@ async def _handle_in_savepoint(
     recommender: Recommender,
     result: TickResult,
 ) -> None:
-    # A savepoint each: one user's trouble rolls back only what was decided for them.
     user_id = user.id
     try:
-        async with session.begin_nested():
-            next_check = await handle_user(
-                session, settings, user, listening, now, recommender, result
-            )
-            user.next_check_at = next_check
-            await session.flush()
+        plan = await plan_user(session, user, listening, now, recommender)
+        if plan.writes:
+            # A savepoint, only around writes: one user's trouble rolls back only what was
+            # decided for them, and a user with nothing to send costs no round trip here.
+            async with session.begin_nested():
+                await carry_out(session, settings, user, plan, now, result)
     except Exception:
         logger.exception("scheduling user %s failed; trying again later", user_id)
         result.failed += 1
         user.next_check_at = now + RETRY_AFTER
-        await session.flush()
+        return
+    # Written with the batch's other users, in one statement at the commit.
+    user.next_check_at = plan.next_check
+    user.digest_due_at = plan.digest_due_at
 
 
-async def handle_user(
-    session: AsyncSession,
-    settings: Settings,
-    user: User,
-    listening: bool,
-    now: datetime,
-    recommender: Recommender,
-    result: TickResult,
-) -> datetime | None:
-    """Decide what is due for one claimed user; their next instant (None: never).
+@dataclass(slots=True)
+class Plan:
+    """What is due for one user now, decided before anything is written."""
+
+    webhooks: list[Recommendation] = field(default_factory=list)
+    alerts: list[Recommendation] = field(default_factory=list)
+    digest: list[DigestGroup] = field(default_factory=list)
+    next_check: datetime | None = None
+    digest_due_at: datetime | None = None
+
+    @property
+    def writes(self) -> bool:
+        return bool(self.webhooks or self.alerts or self.digest)
+
+
+async def plan_user(
+    session: AsyncSession, user: User, listening: bool, now: datetime, recommender: Recommender
+) -> Plan:
+    """What is due for one claimed user, and their next instant (None: never).
 
     `listening`: whether they have a webhook subscription to recommendation.due.
     """
+    plan = Plan()
     if not (listening or user.notify_alerts or user.notify_digest):
-        user.digest_due_at = None
-        return None
+        return plan
     steps = await recommender(session, user, now)
     recs = steps_at(steps, now)
     due = [rec for rec in recs if rec.due_at <= now]
     instants: list[datetime] = []
     if listening:
-        result.webhooks += await emit_due(session, user.id, due, now)
+        plan.webhooks = due
     if listening or user.notify_alerts:
         instants.append(steps.end)
     if user.notify_alerts:
-        result.alerts += await _alerts(session, settings, user, due, now)
+        plan.alerts = [r for r in due if r.priority == "high" and r.due_at > now - ALERT_WINDOW]
     if user.notify_digest:
-        if user.digest_due_at is not None and user.digest_due_at <= now:
-            result.digests += await _digest(session, settings, user, recs, now)
-            user.digest_due_at = None
-        if user.digest_due_at is None:
-            user.digest_due_at = next_digest_at(user.timezone, user.digest_time, now)
-        instants.append(user.digest_due_at)
-    else:
-        user.digest_due_at = None
-    return min(instants)
+        plan.digest_due_at = user.digest_due_at
+        if plan.digest_due_at is not None and plan.digest_due_at <= now:
+            plan.digest = digest_groups(recs, user.timezone, now)  # never an empty one
+            plan.digest_due_at = None
+        if plan.digest_due_at is None:
+            plan.digest_due_at = next_digest_at(user.timezone, user.digest_time, now)
+        instants.append(plan.digest_due_at)
+    plan.next_check = min(instants)
+    return plan
 
 
-async def _alerts(
+async def carry_out(
     session: AsyncSession,
     settings: Settings,
     user: User,
-    due: Sequence[Recommendation],
+    plan: Plan,
     now: datetime,
-) -> int:
-    fresh = [r for r in due if r.priority == "high" and r.due_at > now - ALERT_WINDOW]
-    if not fresh:
-        return 0
-    applications = await application_names(session, user.id, fresh)
-    queued = 0
-    for rec in fresh:
-        mail = compose_alert(settings, user, rec, applications, now)
-        if await queue_mail(session, user, "alert", mail, now=now, dedupe_key=f"alert:{rec.id}"):
-            queued += 1
-    return queued
-
-
-async def _digest(
-    session: AsyncSession,
-    settings: Settings,
-    user: User,
-    recs: Sequence[Recommendation],
-    now: datetime,
-) -> int:
-    """Queue today's digest unless there's nothing in it or the user had one today."""
-    groups = digest_groups(recs, user.timezone, now)
-    if not groups:
-        return 0  # never an empty digest
-    steps = [rec for group in groups for rec in group.steps]
-    applications = await application_names(session, user.id, steps)
-    mail = compose_digest(settings, user, groups, applications, now)
-    # Keyed by the user's calendar day: one digest a day, whatever changes their settings.
-    day = local_date(now, user_zone(user.timezone)).isoformat()
-    queued = await queue_mail(session, user, "digest", mail, now=now, dedupe_key=digest_key(day))
-    return int(queued is not None)
+    result: TickResult,
+) -> None:
+    """Queue what the plan holds; each kind claimed by its unique row, so never twice."""
+    if plan.webhooks:
+        result.webhooks += await emit_due(session, user.id, plan.webhooks, now)
+    if plan.alerts or plan.digest:
+        steps = [*plan.alerts, *(rec for group in plan.digest for rec in group.steps)]
+        applications = await application_names(session, user.id, steps)
+        for rec in plan.alerts:
+            mail = compose_alert(settings, user, rec, applications, now)
+            key = f"alert:{rec.id}"
+            if await queue_mail(session, user, "alert", mail, now=now, dedupe_key=key):
+                result.alerts += 1
+        if plan.digest:
+            mail = compose_digest(settings, user, plan.digest, applications, now)
+            # Keyed by the user's calendar day: one a day, whatever changes their settings.
+            day = local_date(now, user_zone(user.timezone)).isoformat()
+            key = digest_key(day)
+            if await queue_mail(session, user, "digest", mail, now=now, dedupe_key=key):
+                result.digests += 1
