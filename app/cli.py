@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     worker = commands.add_parser(
-        "worker", help="deliver webhooks and emit recommendation.due (run `migrate` first)"
+        "worker", help="deliver webhooks and mail, run the scheduler (run `migrate` first)"
     )
     add_worker_arguments(worker).set_defaults(handler=_worker)
 

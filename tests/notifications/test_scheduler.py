@@ -17,6 +17,7 @@ from app.models.base import EPOCH, utcnow
 from app.notifications.digest import next_digest_at
 from app.notifications.schemas import NotificationSettings
 from app.notifications.service import update_settings
+from app.policy.horizon import JUST_AFTER
 from app.scheduler import run_tick
 from tests.factories import (
     create_application,
@@ -132,12 +133,14 @@ async def test_an_alert_once_per_high_priority_step_when_it_becomes_due(
     result = await run_tick(sessionmaker, settings, now=utcnow())
     assert result.alerts == 0  # nothing high-priority due yet
     await session.refresh(user)
-    # Nothing to look at until that step falls due (or something changes).
+    # Nothing to look at until that step falls due (or something changes): the engine's
+    # horizon is the instant just after its due time, when it turns due.
+    becomes_due = thank_you_due + JUST_AFTER
     assert user.next_check_at is not None
-    assert user.next_check_at <= thank_you_due
-    assert (await run_tick(sessionmaker, settings, now=thank_you_due)).alerts == 1
+    assert user.next_check_at <= becomes_due
+    assert (await run_tick(sessionmaker, settings, now=becomes_due)).alerts == 1
     for later in (timedelta(minutes=1), timedelta(hours=5)):
-        assert (await run_tick(sessionmaker, settings, now=thank_you_due + later)).alerts == 0
+        assert (await run_tick(sessionmaker, settings, now=becomes_due + later)).alerts == 0
     [alert] = await mails(session, user_id=user.id, kind="alert")
     assert alert.subject.startswith("Due now: ")
     assert "Grace" in alert.subject
