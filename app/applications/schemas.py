@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from app.core.examples import APPLICATION_CREATE, APPLICATION_OUT, APPLICATION_PATCH, examples
 from app.core.types import (
     Day,
     Email,
@@ -49,6 +50,8 @@ class ApplicationFields(InputModel):
 
 
 class ApplicationCreate(ApplicationFields):
+    model_config = examples(APPLICATION_CREATE)
+
     company: Name = Field(examples=["Acme Corp"])
     role_title: Name = Field(examples=["Backend Engineer"])
     status: ApplicationStatus = ApplicationStatus.applied
@@ -60,6 +63,8 @@ class ApplicationCreate(ApplicationFields):
 
 
 class ApplicationPatch(ApplicationFields, PatchModel):
+    model_config = examples(APPLICATION_PATCH)
+
     required_fields: ClassVar[frozenset[str]] = frozenset(
         {"company", "role_title", "status", "reference_ids"}
     )
@@ -71,6 +76,8 @@ class ApplicationPatch(ApplicationFields, PatchModel):
 
 
 class ApplicationOut(BaseModel):
+    model_config = examples(APPLICATION_OUT)
+
     id: uuid.UUID
     company: str
     role_title: str

@@ -25,6 +25,7 @@ from app.core.db import SessionDep, TransactionRoute
 from app.core.errors import Forbidden, Unauthorized, error_responses
 from app.core.idempotency import keep_secret
 from app.core.ids import parse_id
+from app.core.pagination import Page, PageDep, set_next_link
 from app.core.ratelimit import AuthRateLimit, client_address
 from app.core.urls import url_for
 from app.models.base import utcnow
@@ -92,12 +93,14 @@ async def update_me(data: MePatch, user: CurrentUser, session: SessionDep) -> Us
     return UserOut.model_validate(await service.update_me(session, user, data))
 
 
-@me_router.get("/tokens", operation_id="listTokens")
-async def list_tokens(user: CurrentUser, session: SessionDep) -> list[ApiTokenOut]:
+@me_router.get("/tokens", operation_id="listTokens", responses=error_responses(400))
+async def list_tokens(
+    user: CurrentUser, session: SessionDep, page: PageDep, request: Request, response: Response
+) -> Page[ApiTokenOut]:
     """Your personal API tokens (the tokens themselves are never shown again)."""
-    return [
-        ApiTokenOut.model_validate(t) for t in await service.list_personal_tokens(session, user)
-    ]
+    rows, next_cursor = await service.page_personal_tokens(session, user, page)
+    set_next_link(request, response, next_cursor)
+    return Page(items=[ApiTokenOut.model_validate(t) for t in rows], next_cursor=next_cursor)
 
 
 @me_router.post(

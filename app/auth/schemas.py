@@ -59,7 +59,9 @@ class TokenGrant(BaseModel):
 class ApiTokenIn(InputModel):
     name: Name = Field(examples=["backup script"])
     expires_at: Timestamp | None = Field(
-        default=None, description="When the token stops working; never when absent."
+        default=None,
+        description="When the token stops working: in the future (422 otherwise); "
+        "never, when absent.",
     )
 
 

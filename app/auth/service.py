@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.caller import Caller
 from app.auth.schemas import ApiTokenIn, MePatch, RegisterIn
 from app.core.errors import Conflict, NotFound, Unauthorized, Unprocessable
+from app.core.pagination import PageParams, paginate
 from app.core.security import hash_password, new_token, token_digest, verify_password
 from app.models import ApiToken, User, WebSession
 from app.models.base import utcnow
@@ -147,6 +148,19 @@ async def list_personal_tokens(session: AsyncSession, user: User) -> Sequence[Ap
         .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     )
     return rows.all()
+
+
+async def page_personal_tokens(
+    session: AsyncSession, user: User, params: PageParams
+) -> tuple[Sequence[ApiToken], str | None]:
+    """One page of them, newest first, like every other list of the API."""
+    return await paginate(
+        session,
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.kind == "personal"),
+        sort_column=ApiToken.created_at,
+        id_column=ApiToken.id,
+        params=params,
+    )
 
 
 async def get_personal_token(session: AsyncSession, user: User, token_id: uuid.UUID) -> ApiToken:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = DEFAULT_SECRET_KEY
     allow_signup: bool = True
+    # Where clients reach this server: the schema's `servers` entry and the base of links
+    # (those in mail too).
+    public_url: str = "http://127.0.0.1:8000"
     webhooks_allow_private_targets: bool = False
     scheduler_interval: float = Field(default=60.0, gt=0)
     run_worker: bool = True
@@ -56,8 +59,6 @@ class Settings(BaseSettings):
     smtp_url: str = ""
     mail_from: str = "Followup <followup@localhost>"
     mail_dir: Path = Path("var") / "mail"
-    # The base of every link in mail: where users reach the web client.
-    public_url: str = "http://127.0.0.1:8000"
     # Benchmark only: report SQL statements per request in X-SQL-Statements.
     count_sql: bool = False
 

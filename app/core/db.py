@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from starlette.applications import Starlette
 
 from app.core.idempotency import Replay, claimed, store_answer, store_refusal
+from app.core.media import reads_json, refuse_non_json
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -174,8 +175,14 @@ class TransactionRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
+        json_body = reads_json(self)
 
         async def in_transaction(request: Request) -> Response:
+            if json_body:
+                refuse_non_json(request)  # before any work, and never stored for replay
+            return _without_body_type(await answer(request))
+
+        async def answer(request: Request) -> Response:
             slot = request.scope[_SLOT] = _SessionSlot()
             try:
                 response = await handle(request)
@@ -199,6 +206,14 @@ class TransactionRoute(APIRoute):
             return response
 
         return in_transaction
+
+
+def _without_body_type(response: Response) -> Response:
+    # A 204 has no body, so it has no body type either (FastAPI's default response class
+    # would still label the nothing it sends application/json).
+    if response.status_code == 204 and "content-type" in response.headers:
+        del response.headers["content-type"]
+    return response
 
 
 async def _refusal(request: Request, exc: Exception) -> Response | None:

@@ -19,6 +19,11 @@ logger = logging.getLogger("followup.errors")
 
 PROBLEM_JSON = "application/problem+json"
 
+VALIDATION = "validation"
+# What pydantic puts before the message of a ValueError / AssertionError raised in a validator.
+LIBRARY_PREFIXES = ("Value error, ", "Assertion failed, ")
+CANDIDATE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
 # Messages for fields a client may read but never write (no mass assignment: docs/api.md).
 READ_ONLY_FIELDS = frozenset(
     {"id", "owner_id", "created_at", "updated_at", "version", "source", "user_id"}
@@ -120,6 +125,8 @@ def problem_response(
     slug: str | None = None,
 ) -> JSONResponse:
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    if status == 422:
+        slug = VALIDATION  # one type for every 422, whichever layer found the problem
     body: dict[str, Any] = {
         "type": f"urn:followup:problem:{slug}" if slug else "about:blank",
         "title": phrase,
@@ -137,14 +144,35 @@ def _validation_items(exc: RequestValidationError) -> list[dict[str, Any]]:
         loc = [part if isinstance(part, int) else str(part) for part in error.get("loc", ())]
         kind = str(error.get("type", "value_error"))
         msg = str(error.get("msg", "Invalid value."))
+        for prefix in LIBRARY_PREFIXES:
+            msg = msg.removeprefix(prefix)
         if kind == "extra_forbidden" and loc and loc[-1] in READ_ONLY_FIELDS:
             kind, msg = "read_only", f"'{loc[-1]}' is read-only and cannot be set."
         elif kind == "extra_forbidden":
             msg = f"Unknown field '{loc[-1]}'." if loc else "Unknown field."
         elif kind == "timezone_aware":
             msg = "Give the datetime with an offset, e.g. 2026-03-01T14:00:00+01:00."
+        elif kind == "json_invalid":
+            loc, msg = ["body"], _where_json_breaks(exc.body, error)
         items.append({"loc": loc, "msg": msg, "type": kind})
     return items
+
+
+def _where_json_breaks(document: Any, error: Mapping[str, Any]) -> str:
+    """'The body is not valid JSON: ... at line 2, column 15.' FastAPI reports the
+    position as a character offset in `loc`, which reads like a field to a person."""
+    reason = str(error.get("ctx", {}).get("error", "")).rstrip(".")
+    position = error.get("loc", ())[-1] if error.get("loc") else None
+    text = document if isinstance(document, str) else None
+    if isinstance(document, bytes):
+        text = document.decode("utf-8", "replace")
+    where = ""
+    if text is not None and isinstance(position, int):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        where = f" at line {line}, column {column}"
+    reason = reason or "it can't be read"
+    return f"The body is not valid JSON: {reason}{where}."
 
 
 async def _on_problem(_: Request, exc: Exception) -> JSONResponse:
@@ -157,9 +185,14 @@ async def _on_problem(_: Request, exc: Exception) -> JSONResponse:
 async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     items = _validation_items(exc)
-    fields = ", ".join(".".join(str(p) for p in item["loc"]) for item in items[:5])
-    detail = f"The request is not valid: check {fields}." if fields else "The request is invalid."
-    return problem_response(422, detail, errors=items, slug="validation")
+    if items and items[0]["type"] == "json_invalid":
+        detail = items[0]["msg"]
+    else:
+        fields = ", ".join(".".join(str(p) for p in item["loc"]) for item in items[:5])
+        detail = (
+            f"The request is not valid: check {fields}." if fields else "The request is invalid."
+        )
+    return problem_response(422, detail, errors=items, slug=VALIDATION)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
@@ -175,14 +208,16 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path. (Starlette's own `Allow` names only the
-    first route that matched the path, e.g. GET for /me, which also takes PATCH.)"""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match != Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
+    """Every method some route serves at this path, found by asking the routes whether they
+    would take the request with each method. (Starlette's own `Allow` names only the first
+    route that matched the path, e.g. GET for /me, which also takes PATCH; and FastAPI's
+    included routers don't expose their routes' methods.)"""
+    allowed = []
+    for method in CANDIDATE_METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _on_stale(_: Request, exc: Exception) -> JSONResponse:

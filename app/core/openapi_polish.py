@@ -18,6 +18,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.core.errors import PROBLEM_JSON
+from app.core.examples import BY_SCHEMA as EXAMPLES
+from app.core.openapi_headers import declare_headers
 
 JSONDict = dict[str, Any]
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -54,14 +56,14 @@ def install_openapi_polish(app: FastAPI) -> None:
     def openapi() -> JSONDict:
         nonlocal polished
         if polished is None:
-            polished = polish(render())
+            polished = polish(render(), app.state.settings.public_url)
             app.openapi_schema = polished
         return polished
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def polish(schema: JSONDict) -> JSONDict:
+def polish(schema: JSONDict, public_url: str) -> JSONDict:
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             if method in METHODS:
@@ -70,10 +72,14 @@ def polish(schema: JSONDict) -> JSONDict:
         for method, operation in operations.items():
             if method in METHODS:
                 _problems_only(operation)
+    declare_headers(schema, public_url)  # once every operation has all its responses
     components = schema.setdefault("components", {})
     schemas: JSONDict = components.setdefault("schemas", {})
     for name in UNUSED_SCHEMAS:
         schemas.pop(name, None)
+    for name, example in EXAMPLES.items():
+        if name in schemas:
+            schemas[name]["examples"] = [example]
     if "Problem" in schemas:
         schemas["Problem"].setdefault("examples", [PROBLEM_EXAMPLE])
     for name, definition in schemas.items():
@@ -90,7 +96,7 @@ def _polish_operation(path: str, method: str, operation: JSONDict) -> None:
     parameters: list[JSONDict] = operation.setdefault("parameters", [])
     names = {p["name"].lower() for p in parameters}
     responses: JSONDict = operation.setdefault("responses", {})
-    secured = bool(operation.get("security"))
+    secured = bool(operation.get("security"))  # `[]` on public operations
     needed: set[int] = set()
     if secured:
         needed.add(401)
@@ -102,6 +108,8 @@ def _polish_operation(path: str, method: str, operation: JSONDict) -> None:
         needed.add(400)
     if "requestBody" in operation:
         needed |= {400, 413}  # a body that can't be decoded at all; one over 1 MiB
+        if "application/json" in operation["requestBody"].get("content", {}):
+            needed.add(415)  # a body sent as something else (app/core/media.py)
     if method == "post" and secured:
         # The idempotency middleware: a bad key is 400, a key still in flight 409,
         # a key reused for another request 422.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,11 +15,15 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    GetJsonSchemaHandler,
     HttpUrl,
     StringConstraints,
     TypeAdapter,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 _http_url = TypeAdapter(HttpUrl)
 DateOrTime = TypeVar("DateOrTime", date, datetime)
@@ -54,13 +58,24 @@ Url = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=2048),
     AfterValidator(_valid_http_url),
-    Field(examples=["https://example.com/jobs/123"]),
+    Field(
+        examples=["https://example.com/jobs/123"],
+        description="An absolute http:// or https:// URL.",
+        json_schema_extra={"format": "uri", "pattern": "^\\s*[Hh][Tt][Tt][Pp][Ss]?://"},
+    ),
 ]
+# The shape of an IANA name ("UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires",
+# "Etc/GMT+5"); the server also checks the name exists in its timezone database.
+TIMEZONE_PATTERN = "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
 TimezoneName = Annotated[
     str,
     StringConstraints(max_length=64),
     AfterValidator(_valid_timezone),
-    Field(examples=["Europe/Berlin"], description="An IANA timezone name."),
+    Field(
+        examples=["Europe/Berlin"],
+        description="An IANA timezone name, e.g. `Europe/Berlin` or `UTC`.",
+        json_schema_extra={"pattern": TIMEZONE_PATTERN},
+    ),
 ]
 
 
@@ -87,13 +102,51 @@ def _in_range(value: DateOrTime) -> DateOrTime:
     return value
 
 
+def _in_utc(value: datetime) -> datetime:
+    # Stored in UTC, and so answered in UTC (with `Z`) from the create on: the same
+    # instant never reads two ways between a POST's answer and a later GET.
+    return value.astimezone(UTC)
+
+
+# The year range, as the schema can say it: the text starts with a year 1900-2999.
+IN_RANGE = {"pattern": "^(19[0-9]{2}|2[0-9]{3})-"}
+
 # A datetime with an offset, given as RFC 3339 text (a naive one is ambiguous: refused).
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
+Timestamp = Annotated[
+    AwareDatetime,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_in_range),
+    AfterValidator(_in_utc),
+    Field(json_schema_extra=IN_RANGE),
+]
 # A calendar day, given as YYYY-MM-DD.
-Day = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
+Day = Annotated[
+    date,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_in_range),
+    Field(json_schema_extra=IN_RANGE),
+]
 
 
-class InputModel(BaseModel):
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    return isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value)
+
+
+class TextInput(BaseModel):
+    """Whatever a client sends: no text with a NUL character (U+0000), which is valid JSON
+    but which PostgreSQL can't store; refused as a 422 on its field, not a 500 there."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise PydanticCustomError("nul_character", "Text can't contain the NUL character.")
+        return value
+
+
+class InputModel(TextInput):
     """Request bodies: unknown (and read-only) fields are rejected, never ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
@@ -102,19 +155,44 @@ class InputModel(BaseModel):
 class PatchModel(InputModel):
     """Partial updates: absent fields stay as they are; `null` clears an optional field.
 
-    Fields listed in `required_fields` may be left out but not set to null.
+    Fields listed in `required_fields` may be left out but not set to null, and the
+    schema says so: they are not nullable there, and have no default a client could
+    send back. (The Python type stays `X | None`, None meaning "left out".)
     """
 
     required_fields: ClassVar[frozenset[str]] = frozenset()
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _no_null_for_required(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nulls = sorted(f for f in cls.required_fields if f in data and data[f] is None)
-            if nulls:
-                raise ValueError(f"{', '.join(nulls)} cannot be null")
-        return data
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name in cls.required_fields:
+            raise PydanticCustomError(
+                "null_not_allowed",
+                "{field} can't be null: leave it out to keep it as it is.",
+                {"field": info.field_name},
+            )
+        return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for name in cls.required_fields:
+            if name in properties:
+                _not_nullable(properties[name])
+        return schema
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
+
+
+def _not_nullable(prop: dict[str, Any]) -> None:
+    options = [o for o in prop.pop("anyOf", [prop]) if o.get("type") != "null"]
+    if len(options) == 1 and options[0] is not prop:
+        prop.update(options[0])
+    elif options and options[0] is not prop:
+        prop["anyOf"] = options
+    if prop.get("default", ...) is None:
+        del prop["default"]

@@ -5,14 +5,25 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.core.examples import EVENT_CREATE, EVENT_OUT, examples
 from app.core.types import InputModel, LongText, Timestamp
-from app.models.enums import SERVER_ONLY_EVENT_TYPES, Channel, EventType, ReplyResponse
+from app.models.enums import (
+    ApplicationStatus,
+    Channel,
+    EventType,
+    PostableEventType,
+    ReplyResponse,
+)
 
 
 class EventCreate(InputModel):
-    type: EventType = Field(description="`status_changed` is written by the server only.")
+    model_config = examples(EVENT_CREATE)
+
+    type: PostableEventType = Field(
+        description="What happened. (`status_changed` events are written by the server only.)"
+    )
     occurred_at: Timestamp | None = Field(
         default=None, description="Defaults to now; at most a minute in the future."
     )
@@ -25,22 +36,15 @@ class EventCreate(InputModel):
     )
     notes: LongText | None = None
 
-    @field_validator("type")
-    @classmethod
-    def _not_server_only(cls, value: EventType) -> EventType:
-        if value in SERVER_ONLY_EVENT_TYPES:
-            raise ValueError(f"'{value}' events are recorded by the server, not posted")
-        return value
-
     @model_validator(mode="after")
     def _response_only_on_replies(self) -> EventCreate:
-        if self.response is not None and self.type != EventType.reply_received:
+        if self.response is not None and self.type != PostableEventType.reply_received:
             raise ValueError("response is only for reply_received events")
         return self
 
 
 class EventOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, **examples(EVENT_OUT))
 
     id: uuid.UUID
     application_id: uuid.UUID
@@ -52,8 +56,10 @@ class EventOut(BaseModel):
     channel: Channel | None
     response: ReplyResponse | None
     notes: str | None
-    from_status: str | None = Field(description="On `status_changed`: the old status.")
-    to_status: str | None = Field(description="On `status_changed`: the new status.")
+    from_status: ApplicationStatus | None = Field(
+        description="On `status_changed`: the old status."
+    )
+    to_status: ApplicationStatus | None = Field(description="On `status_changed`: the new status.")
     created_at: datetime
     warnings: list[str] = Field(
         default_factory=list,

@@ -16,7 +16,7 @@ from app.core.pagination import PageParams, paginate
 from app.events.schemas import EventCreate, EventOut
 from app.models import Application, Event, Interview, Interviewer, Reference
 from app.models.base import utcnow
-from app.models.enums import ApplicationStatus, EventType
+from app.models.enums import ApplicationStatus, EventType, PostableEventType
 from app.recommendations.warnings import status_inquiry_warnings_for
 from app.webhooks.outbox import emit
 
@@ -83,7 +83,7 @@ async def record_event(session: AsyncSession, application: Application, data: Ev
     session.add(event)
     await session.flush()
     await emit(session, event.owner_id, "event.created", EventOut.model_validate(event))
-    if data.type == EventType.withdrawal:
+    if data.type == PostableEventType.withdrawal:
         await change_status(
             session, application, ApplicationStatus.withdrawn.value, occurred_at=occurred_at
         )
@@ -104,7 +104,7 @@ async def record_event_with_warnings(
     are worked out before the event is added, from what was known until then.
     """
     warnings: list[str] = []
-    if data.type == EventType.status_inquiry:
+    if data.type == PostableEventType.status_inquiry:
         warnings = await status_inquiry_warnings_for(
             session, application, data.occurred_at or utcnow()
         )

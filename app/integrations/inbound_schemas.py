@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from app.core.types import Email, Name, ShortText, Timestamp, Url
+from app.core.types import Email, Name, ShortText, TextInput, Timestamp, Url
 from app.models.enums import ApplicationStatus, InterviewKind
 
 InboundType = Literal[
@@ -31,7 +31,7 @@ ExternalId = Annotated[
 ]
 
 
-class Lenient(BaseModel):
+class Lenient(TextInput):
     model_config = ConfigDict(extra="ignore")
 
 

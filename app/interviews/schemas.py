@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.core.examples import INTERVIEW_CREATE, INTERVIEW_OUT, examples
 from app.core.types import InputModel, LongText, PatchModel, Timestamp
 from app.models import Interview
 from app.models.enums import InterviewKind
@@ -39,6 +40,8 @@ class InterviewFields(InputModel):
 
 
 class InterviewCreate(InterviewFields):
+    model_config = examples(INTERVIEW_CREATE)
+
     starts_at: Timestamp
     ends_at: Timestamp | None = Field(default=None, description="Defaults to starts_at + 1 h.")
     interviewer_ids: list[uuid.UUID] = Field(
@@ -63,6 +66,8 @@ class InterviewPatch(InterviewFields, PatchModel):
 
 
 class InterviewOut(BaseModel):
+    model_config = examples(INTERVIEW_OUT)
+
     id: uuid.UUID
     application_id: uuid.UUID
     starts_at: datetime

@@ -10,12 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from app.applications.schemas import ApplicationPatch
+from app.applications.service import update_application
 from app.core.crud import apply_changes, get_owned
 from app.core.errors import Unprocessable
 from app.core.pagination import PageParams, paginate
 from app.interviews.schemas import InterviewCreate, InterviewOut, InterviewPatch
 from app.models import Application, Interview
 from app.models.base import utcnow
+from app.models.enums import ApplicationStatus
 from app.people.interviewer_service import interviewers_of_application
 from app.webhooks.outbox import emit
 from app.webhooks.payloads import DeletedChild
@@ -58,6 +61,11 @@ async def create_interview(
     session.add(interview)
     await session.flush()
     await emit(session, interview.owner_id, "interview.created", InterviewOut.of(interview))
+    if application.status == ApplicationStatus.applied:
+        # An interview means the process has moved on: the same status change (with its
+        # `status_changed` event and webhooks) as a PATCH, from the API, pages or inbound.
+        patch = ApplicationPatch(status=ApplicationStatus.interviewing)
+        await update_application(session, application, patch)
     return interview
 
 

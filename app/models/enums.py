@@ -51,6 +51,23 @@ class EventType(StrEnum):
 SERVER_ONLY_EVENT_TYPES = frozenset({EventType.status_changed})
 
 
+class PostableEventType(StrEnum):
+    """The event types a client may record: EventType without the server-only ones (a
+    test keeps the two in step), so neither the schema nor a 422 offers those."""
+
+    next_steps_asked = "next_steps_asked"
+    contact_info_requested = "contact_info_requested"
+    thank_you_email = "thank_you_email"
+    handwritten_note = "handwritten_note"
+    linkedin_connection = "linkedin_connection"
+    linkedin_message = "linkedin_message"
+    status_inquiry = "status_inquiry"
+    reply_received = "reply_received"
+    reference_heads_up = "reference_heads_up"
+    withdrawal = "withdrawal"
+    note = "note"
+
+
 class Channel(StrEnum):
     email = "email"
     handwritten = "handwritten"

@@ -8,6 +8,13 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.examples import (
+    INTERVIEWER_CREATE,
+    INTERVIEWER_OUT,
+    REFERENCE_CREATE,
+    REFERENCE_OUT,
+    examples,
+)
 from app.core.types import Email, InputModel, LongText, Name, PatchModel, Phone, ShortText, Url
 
 
@@ -21,6 +28,8 @@ class InterviewerFields(InputModel):
 
 
 class InterviewerCreate(InterviewerFields):
+    model_config = examples(INTERVIEWER_CREATE)
+
     name: Name
 
 
@@ -32,7 +41,7 @@ class InterviewerPatch(InterviewerFields, PatchModel):
 
 
 class InterviewerOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, **examples(INTERVIEWER_OUT))
 
     id: uuid.UUID
     application_id: uuid.UUID
@@ -58,6 +67,8 @@ class ReferenceFields(InputModel):
 
 
 class ReferenceCreate(ReferenceFields):
+    model_config = examples(REFERENCE_CREATE)
+
     name: Name
 
 
@@ -68,7 +79,7 @@ class ReferencePatch(ReferenceFields, PatchModel):
 
 
 class ReferenceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, **examples(REFERENCE_OUT))
 
     id: uuid.UUID
     name: str

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.policy.ids import recommendation_id
-from app.policy.outputs import Completion, Draft, Priority, Recommendation
+from app.policy.outputs import Completion, Draft, Priority, Recommendation, RuleName
 
 
 def make_recommendation(
     *,
     as_of: datetime,
-    rule: str,
+    rule: RuleName,
     application_id: str | None,
     title: str,
     rationale: str,

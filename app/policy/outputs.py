@@ -7,6 +7,23 @@ from datetime import datetime
 from typing import Literal
 
 Priority = Literal["high", "normal", "low"]
+# Every rule the engine has (docs/next-steps.md); the API's schema offers exactly these.
+RuleName = Literal[
+    "ask_next_steps",
+    "record_interviewers",
+    "get_contact_info",
+    "send_thank_you_email",
+    "send_handwritten_note",
+    "connect_on_linkedin",
+    "share_mutual_interest",
+    "list_references",
+    "brief_reference",
+    "send_status_inquiry",
+    "reply_graciously",
+    "move_on",
+    "withdraw_gracefully",
+    "keep_applying",
+]
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
 # building these three objects about a sixth of the engine's time (a Recommendation took 1 µs
@@ -43,7 +60,7 @@ class Completion:
 @dataclass(slots=True)
 class Recommendation:
     id: str
-    rule: str
+    rule: RuleName
     title: str
     rationale: str
     application_id: str | None

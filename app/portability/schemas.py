@@ -20,6 +20,7 @@ from app.core.types import (
     Name,
     Phone,
     ShortText,
+    TextInput,
     Timestamp,
     TimezoneName,
     Url,
@@ -43,7 +44,7 @@ FORMAT_VERSION = 1
 MAX_ITEMS = 10_000
 
 
-class Item(BaseModel):
+class Item(TextInput):
     model_config = ConfigDict(extra="forbid")
 
 

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 from app.applications.schemas import ApplicationOut
 from app.core.types import InputModel, LongText, Timestamp
 from app.events.schemas import EventOut
+from app.models.enums import ApplicationStatus, Channel, PostableEventType
 from app.policy import Recommendation
+from app.policy.outputs import Priority, RuleName
 
 
 class DraftOut(BaseModel):
@@ -26,8 +28,12 @@ class CompletionOut(BaseModel):
         description="`event`: records an event; `status`: changes the application's status; "
         "`manual`: can't be done in one click (see `hint`)."
     )
-    event_type: str | None = None
-    status: str | None = None
+    event_type: PostableEventType | None = Field(
+        default=None, description="For `event`: the type of event it records."
+    )
+    status: ApplicationStatus | None = Field(
+        default=None, description="For `status`: the status it sets."
+    )
     hint: str | None = Field(default=None, description="What to do, for `manual` steps.")
 
 
@@ -35,7 +41,7 @@ class RecommendationOut(BaseModel):
     id: str = Field(
         description="Stable while the situation is unchanged.", examples=["rec_3f2a9c0d1e4b"]
     )
-    rule: str = Field(examples=["send_thank_you_email"])
+    rule: RuleName = Field(examples=["send_thank_you_email"])
     title: str = Field(examples=["Send a thank-you email to Grace Hopper"])
     rationale: str = Field(description="Why, in one or two plain sentences.")
     application_id: uuid.UUID | None = Field(description="Null only for `keep_applying`.")
@@ -44,8 +50,8 @@ class RecommendationOut(BaseModel):
     reference_id: uuid.UUID | None
     due_at: datetime
     overdue: bool = Field(description="as_of is past due_at.")
-    priority: Literal["high", "normal", "low"]
-    channel: str | None = Field(examples=["email"])
+    priority: Priority
+    channel: Channel | None = Field(examples=["email"])
     draft: DraftOut | None
     completion: CompletionOut
 

@@ -26,11 +26,10 @@ def _deduplicated(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+# An event type, or `*` for all of them.
+FILTER_SCHEMA = WithJsonSchema({"type": "string", "enum": [*EVENT_TYPES, ALL_EVENTS]})
 EventFilter = Annotated[
-    str,
-    StringConstraints(max_length=64),
-    AfterValidator(_known_event),
-    WithJsonSchema({"type": "string", "enum": [*EVENT_TYPES, ALL_EVENTS]}),
+    str, StringConstraints(max_length=64), AfterValidator(_known_event), FILTER_SCHEMA
 ]
 EventFilters = Annotated[
     list[EventFilter],
@@ -46,7 +45,10 @@ Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 TargetUrl = Annotated[
     Url,
     Field(
-        description="Where to POST events: http(s), on a public address.",
+        description="Where to POST events: an http(s) URL whose host is a public "
+        "address. Loopback, private, link-local and other non-public addresses (IPv4 "
+        "carried in IPv6 included) are refused with 422, checked when subscribing and "
+        "again at each delivery; redirects are not followed.",
         examples=["https://hooks.example.com/followup"],
     ),
 ]
@@ -72,7 +74,7 @@ class WebhookPatch(PatchModel):
 class WebhookOut(BaseModel):
     id: uuid.UUID
     url: str
-    events: list[str]
+    events: list[Annotated[str, FILTER_SCHEMA]]
     description: str | None
     enabled: bool
     disabled_reason: str | None = Field(

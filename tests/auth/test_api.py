@@ -222,7 +222,8 @@ async def test_personal_token_is_shown_once_works_and_revokes_at_once(
     assert token not in (stored.token_hash, stored.prefix)
 
     listed = (await client.get("/api/v1/tokens", headers=alice.headers)).json()
-    backup = next(t for t in listed if t["id"] == created["id"])
+    assert listed["next_cursor"] is None  # a page, like every other list
+    backup = next(t for t in listed["items"] if t["id"] == created["id"])
     assert "token" not in backup
     assert backup["last_used_at"] is None
 
@@ -278,6 +279,25 @@ async def test_token_of_another_user_cannot_be_revoked(
     ).status_code == 200
 
 
+async def test_tokens_are_listed_a_page_at_a_time(
+    client: httpx.AsyncClient, alice: UserWithToken
+) -> None:
+    for name in ("one", "two", "three"):
+        r = await client.post("/api/v1/tokens", json={"name": name}, headers=alice.headers)
+        assert r.status_code == 201, r.text
+    first = await client.get("/api/v1/tokens?limit=2", headers=alice.headers)
+    assert first.status_code == 200, first.text
+    assert [t["name"] for t in first.json()["items"]] == ["three", "two"]
+    assert 'rel="next"' in first.headers["link"]
+    rest = await client.get(
+        "/api/v1/tokens",
+        params={"limit": 2, "cursor": first.json()["next_cursor"]},
+        headers=alice.headers,
+    )
+    assert [t["name"] for t in rest.json()["items"]][:1] == ["one"]
+    assert rest.json()["next_cursor"] is None
+
+
 async def _access_token(client: httpx.AsyncClient, email: str, password: str) -> dict[str, str]:
     r = await client.post("/api/v1/auth/token", data={"username": email, "password": password})
     assert r.status_code == 200, r.text
@@ -320,6 +340,6 @@ async def test_delete_tokens_revokes_every_personal_token_at_once(
         assert_problem(await client.get("/api/v1/me", headers=revoked), 401)
     listed = await client.get("/api/v1/tokens", headers=access)  # a sign-in still works
     assert listed.status_code == 200, listed.text
-    assert listed.json() == []
+    assert listed.json() == {"items": [], "next_cursor": None}
     assert (await client.get("/api/v1/me", headers=bob.headers)).status_code == 200
     assert (await client.delete("/api/v1/tokens", headers=access)).status_code == 204

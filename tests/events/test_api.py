@@ -201,3 +201,11 @@ async def test_events_list_newest_first_filter_and_delete(
     assert_problem(
         await client.patch(f"/api/v1/events/{made[1]['id']}", json={}, headers=alice.headers), 405
     )
+
+
+def test_postable_event_types_are_every_type_but_the_server_only_ones() -> None:
+    from app.models.enums import SERVER_ONLY_EVENT_TYPES, EventType, PostableEventType
+
+    assert {t.value for t in PostableEventType} == {
+        t.value for t in EventType if t not in SERVER_ONLY_EVENT_TYPES
+    }

@@ -92,7 +92,12 @@ async def test_export_has_everything_the_user_owns_and_nothing_else(
     assert globex["reference_ids"] == [made["reference"]["id"]]
     assert [p["name"] for p in globex["interviewers"]] == ["Grace", "Ada"]
     assert len(globex["interviews"][0]["interviewer_ids"]) == 2
-    assert {e["type"] for e in globex["events"]} == {"thank_you_email", "reference_heads_up"}
+    # Its first interview moved it from applied to interviewing.
+    assert {e["type"] for e in globex["events"]} == {
+        "status_changed",
+        "thank_you_email",
+        "reference_heads_up",
+    }
     reply, change = initech["events"]
     assert (reply["type"], reply["response"]) == ("reply_received", "rejection")
     assert (change["type"], change["from_status"], change["to_status"]) == (
@@ -146,7 +151,7 @@ async def test_import_into_another_account_remaps_ids_and_loses_nothing(
         "applications": 2,
         "interviewers": 2,
         "interviews": 2,
-        "events": 4,
+        "events": 5,
         "recommendation_states": 2,
         "skipped_recommendation_states": 0,
         "not_restored": [],

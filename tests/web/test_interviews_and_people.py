@@ -264,7 +264,7 @@ async def test_log_an_event_with_links(
         (
             {"type": "status_changed"},
             "type",
-            "'status_changed' events are recorded by the server, not posted.",
+            "Choose one of the options.",  # not one the form offers: the server writes it
         ),
         (
             {"type": "note", "response": "offer"},

@@ -37,7 +37,9 @@ def test_every_event_type_has_its_payload_in_the_webhooks_section() -> None:
 def test_the_inbound_endpoint_documents_its_events_and_needs_no_bearer() -> None:
     document = _schema()
     operation = document["paths"]["/api/v1/inbound/{integration_id}"]["post"]
-    assert "security" not in operation
+    assert operation["security"] == []  # signed, and says it needs no token
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     union = _component(document, body["$ref"])
     assert sorted(union["discriminator"]["mapping"]) == sorted(INBOUND_TYPES)
