@@ -14,6 +14,7 @@ from app.events.router import router as events_router
 from app.integrations.router import inbound_router
 from app.integrations.router import router as integrations_router
 from app.interviews.router import router as interviews_router
+from app.notifications.router import router as notifications_router
 from app.people.interviewer_router import router as interviewers_router
 from app.people.reference_router import router as references_router
 from app.portability.router import router as portability_router
@@ -25,6 +26,7 @@ API_PREFIX = "/api/v1"
 ROUTERS: tuple[APIRouter, ...] = (
     auth_router,
     me_router,
+    notifications_router,
     applications_router,
     interviews_router,
     interviewers_router,

@@ -137,25 +137,30 @@ def _demo(args: argparse.Namespace) -> int:
     from app.core.db import create_engine, create_sessionmaker
     from app.core.errors import ProblemError
     from app.demo import load_demo
+    from app.notifications.demo_mail import send_demo_digest
 
-    async def load() -> tuple[str, str, int]:
-        engine = create_engine(get_settings().database_url)
+    settings = get_settings()
+
+    async def load() -> tuple[str, str, int, str]:
+        engine = create_engine(settings.database_url)
         try:
             async with create_sessionmaker(engine)() as session:
                 account = await load_demo(session, email=args.email, password=args.password)
                 await session.commit()
-                return account.email, account.password, account.applications
+            where = await send_demo_digest(settings, create_sessionmaker(engine), account.email)
+            return account.email, account.password, account.applications, where
         finally:
             await engine.dispose()
 
     try:
-        email, password, count = asyncio.run(load())
+        email, password, count, digest = asyncio.run(load())
     except ProblemError as exc:
         print(f"followup demo: {exc.detail}", file=sys.stderr)
         return 1
     print(f"Loaded a demo account with {count} applications. Log in with")
     print(f"  email:    {email}")
     print(f"  password: {password}")
+    print(f"Today's digest for it: {digest}")
     return 0
 
 
@@ -169,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     worker = commands.add_parser(
-        "worker", help="deliver webhooks and emit recommendation.due (run `migrate` first)"
+        "worker", help="deliver webhooks and mail, run the scheduler (run `migrate` first)"
     )
     add_worker_arguments(worker).set_defaults(handler=_worker)
 

@@ -1,4 +1,4 @@
-"""The webhook worker: delivers the outbox and emits `recommendation.due`.
+"""The worker: delivers webhooks and mail, and runs the scheduler (app/scheduler.py).
 
 Runs inside `followup serve` by default (FOLLOWUP_RUN_WORKER), or on its own as
 `followup worker` / `python -m app.worker`. On PostgreSQL any number of workers may run
@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.models.base import utcnow
+from app.notifications.delivery import send_due_mail
+from app.notifications.transport import open_transport, sender_address
+from app.scheduler import run_tick
 from app.webhooks.delivery import deliver_due, new_http_clients
-from app.webhooks.scheduler import run_scheduler_once
 from app.webhooks.tuning import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_CONCURRENCY,
@@ -70,6 +72,7 @@ async def run_worker(
     try:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(_deliver_forever(settings, options, sessionmaker))
+            tasks.create_task(_mail_forever(settings, options, sessionmaker))
             if options.scheduler:
                 tasks.create_task(_schedule_forever(settings, options, sessionmaker))
     finally:
@@ -103,14 +106,36 @@ async def _deliver_forever(
                 await _sleep(options.stop, options.poll_interval)
 
 
+async def _mail_forever(
+    settings: Settings, options: WorkerOptions, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    sender = sender_address(settings.mail_from)
+    while not options.stop.is_set():
+        try:
+            sent = await send_due_mail(
+                sessionmaker,
+                lambda: open_transport(settings.smtp_url, settings.mail_dir),
+                sender=sender,
+                batch_size=options.batch_size,
+                lease=options.lease,
+                retry_scale=settings.webhook_retry_scale,
+            )
+        except Exception:
+            logger.exception("sending mail failed; retrying shortly")
+            await _sleep(options.stop, ERROR_BACKOFF_SECONDS)
+            continue
+        if sent < options.batch_size:  # caught up: a full batch means more may wait
+            await _sleep(options.stop, options.poll_interval)
+
+
 async def _schedule_forever(
     settings: Settings, options: WorkerOptions, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     while not options.stop.is_set():
         try:
-            await run_scheduler_once(sessionmaker, now=utcnow())
+            await run_tick(sessionmaker, settings, now=utcnow())
         except Exception:
-            logger.exception("looking for due recommendations failed")
+            logger.exception("the scheduler's tick failed")
         await _sleep(options.stop, settings.scheduler_interval)
 
 

@@ -1,7 +1,7 @@
 """events.version, for ETags and If-Match now that events can be edited
 
 Revision ID: b80104050607
-Revises: a70203040506
+Revises: a70102030406
 Create Date: 2026-12-08 00:00:00
 
 A plain ADD COLUMN with a server default, not a batch rebuild: rebuilding the table on
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b80104050607"
-down_revision: str | None = "a70203040506"
+down_revision: str | None = "a70102030406"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,7 @@ from app.core.pagination import PageParams, paginate
 from app.core.security import hash_password, new_token, token_digest, verify_password
 from app.models import ApiToken, User, WebSession
 from app.models.base import utcnow
+from app.notifications.recheck import reschedule
 
 
 def normalise_email(email: str) -> str:
@@ -80,6 +81,8 @@ async def update_me(session: AsyncSession, user: User, data: MePatch) -> User:
         # session and access token (the web client starts a fresh session for the
         # browser that asked). Personal tokens were made on purpose and stay.
         await end_sign_ins(session, user)
+    if changes.get("timezone", user.timezone) != user.timezone:
+        reschedule(user)  # the digest's hour and "today" move with the clock
     for field, value in changes.items():
         setattr(user, field, value)
     await session.flush()

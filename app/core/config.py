@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = DEFAULT_SECRET_KEY
     allow_signup: bool = True
-    # Where clients reach this server: the schema's `servers` entry and the base of links.
+    # Where clients reach this server: the schema's `servers` entry and the base of links
+    # (those in mail too).
     public_url: str = "http://127.0.0.1:8000"
     webhooks_allow_private_targets: bool = False
     scheduler_interval: float = Field(default=60.0, gt=0)
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
     encryption_keys: Annotated[list[str], NoDecode] = []
     # Multiplies the webhook retry schedule (5 s, 5 min, ...): tests shrink it to seconds.
     webhook_retry_scale: float = Field(default=1.0, gt=0, le=1)
+    # Mail (app/notifications): `smtp://user:pass@host:587` (STARTTLS when offered) or
+    # `smtps://user:pass@host:465` (TLS from the start); empty writes .eml files to mail_dir.
+    smtp_url: str = ""
+    mail_from: str = "Followup <followup@localhost>"
+    mail_dir: Path = Path("var") / "mail"
     # Benchmark only: report SQL statements per request in X-SQL-Statements.
     count_sql: bool = False
 
@@ -61,6 +67,18 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _is_smtp_url(cls, value: str) -> str:
+        if value and not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("FOLLOWUP_SMTP_URL must start with smtp:// or smtps://")
         return value
 
     @field_validator("rate_limit_auth", "rate_limit_inbound", "rate_limit_inbound_failures")

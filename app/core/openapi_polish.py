@@ -154,6 +154,7 @@ TAGS = {
     "events": "The follow-up timeline: what you sent, what you heard back, status changes.",
     "references": "Your references, listed on the applications you gave them to.",
     "recommendations": "What to do next, for whom, by when and why, with a draft.",
+    "notifications": "Which email you get (the daily digest, due-now alerts), and a test one.",
     "webhooks": "Signed outbound webhooks, their delivery log and redelivery.",
     "integrations": "Inbound integrations: tools that push signed events into your account.",
     "calendar": "Your interviews and next steps as an iCalendar feed.",

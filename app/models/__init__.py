@@ -6,6 +6,7 @@ from app.models.calendar_feed import CalendarFeed
 from app.models.event import Event
 from app.models.integration import ExternalInterview, InboundMessage, Integration
 from app.models.interview import Interview, Interviewer, interview_interviewers
+from app.models.mail import MailAttempt, MailMessage
 from app.models.recommendation import RecommendationState
 from app.models.reference import Reference
 from app.models.user import ApiToken, IdempotencyRecord, LoginFailure, User
@@ -32,6 +33,8 @@ __all__ = [
     "Interview",
     "Interviewer",
     "LoginFailure",
+    "MailAttempt",
+    "MailMessage",
     "RecommendationState",
     "Reference",
     "User",

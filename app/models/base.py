@@ -20,6 +20,10 @@ NAMING_CONVENTION = {
 }
 
 
+# "As early as can be": a user whose next_check_at is this is looked at on the next tick.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
+from app.models.base import EPOCH, Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
 
 
 class User(IdMixin, TimestampMixin, Base):
@@ -21,6 +21,18 @@ class User(IdMixin, TimestampMixin, Base):
     # Bumped by database triggers whenever the user's job-search data changes (see the
     # data_version migration); cached next steps are only reused for the same value.
     data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # What mail the user wants (app/notifications); digest_time is "HH:MM" on their clock.
+    notify_digest: Mapped[bool] = mapped_column(default=True, server_default=true())
+    digest_time: Mapped[str] = mapped_column(String(5), default="08:00", server_default="08:00")
+    notify_alerts: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The scheduler's worklist (app/notifications/tick.py): the next instant at which a step
+    # of this user's can become due or their digest is due; NULL when nothing ever will.
+    # The data_version triggers set it to the epoch ("look again now") on every change.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=EPOCH)
+    # When the next digest is to be decided; NULL until the scheduler first looks.
+    digest_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_users_next_check_at", "next_check_at"),)
 
 
 class ApiToken(IdMixin, Base):

@@ -75,6 +75,11 @@ class ProfileDoc(Row):
         "password_hash": "credentials are never exported",
         "data_version": "a cache key for this server's next steps",
         "updated_at": "the importing account keeps its own",
+        "notify_digest": "which email to get is chosen on each server, under Settings",
+        "digest_time": "which email to get is chosen on each server, under Settings",
+        "notify_alerts": "which email to get is chosen on each server, under Settings",
+        "next_check_at": "the scheduler's bookkeeping on this server",
+        "digest_due_at": "the scheduler's bookkeeping on this server",
     }
 
     email: Email = Field(description="Not changed by an import: the account keeps its own.")

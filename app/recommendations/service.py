@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +21,7 @@ from app.models.base import utcnow
 from app.policy import ApplicationIn, Recommendation, recommend
 from app.policy.horizon import redate, stable_until
 from app.recommendations.cache import Steps, Version, step_cache
-from app.recommendations.loader import load_policy_input, user_input
+from app.recommendations.loader import load_policy_input, load_policy_inputs, user_input
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,51 @@ async def open_steps(session: AsyncSession, user: User, as_of: datetime) -> Step
     if cached is not None:
         return cached
     applications, recs, states = await _evaluate(session, user, as_of)
+    steps = _steps(user, applications, recs, states, as_of)
+    # Keep them only if nothing was committed for this user while they were being read:
+    # each query sees the latest commit, so a write between two of them could otherwise
+    # leave a mix of before and after stored under the old version.
+    current = await session.scalar(select(User.data_version).where(User.id == user.id))
+    if current == version.data_version:
+        step_cache.put(user.id, steps)
+    return steps
+
+
+async def open_steps_for(
+    session: AsyncSession, users: Sequence[User], as_of: datetime
+) -> dict[uuid.UUID, Steps]:
+    """open_steps for a batch of users in eight queries, whatever their number.
+
+    For the scheduler, which holds these users' rows locked: a write to their data commits
+    only after it, and its trigger then marks them to be looked at again. So nothing is
+    checked against data_version, and nothing goes into the cache.
+    """
+    inputs = await load_policy_inputs(session, [user.id for user in users])
+    states: dict[uuid.UUID, dict[str, RecommendationState]] = defaultdict(dict)
+    for state in await session.scalars(
+        select(RecommendationState).where(
+            RecommendationState.owner_id.in_([user.id for user in users])
+        )
+    ):
+        states[state.owner_id][state.recommendation_id] = state
+    result = {}
+    for user in users:
+        applications, references = inputs.get(user.id, ([], []))
+        recs = recommend(user_input(user), applications, references, as_of)
+        result[user.id] = _steps(user, applications, recs, states[user.id], as_of)
+    return result
+
+
+def _steps(
+    user: User,
+    applications: list[ApplicationIn],
+    recs: list[Recommendation],
+    states: Mapping[str, RecommendationState],
+    as_of: datetime,
+) -> Steps:
+    """The engine's answer without what the user dismissed, snoozed ones apart, and until
+    when it holds."""
+    version = Version(user.data_version, user.name, user.timezone)
     end = stable_until(user_input(user), applications, as_of, recs)
     visible: list[Recommendation] = []
     snoozed: list[Recommendation] = []
@@ -68,14 +115,7 @@ async def open_steps(session: AsyncSession, user: User, as_of: datetime) -> Step
             end = min(end, state.snoozed_until)  # it reappears then
         else:
             visible.append(rec)
-    steps = Steps(version, as_of, end, visible, snoozed)
-    # Keep them only if nothing was committed for this user while they were being read:
-    # each query sees the latest commit, so a write between two of them could otherwise
-    # leave a mix of before and after stored under the old version.
-    current = await session.scalar(select(User.data_version).where(User.id == user.id))
-    if current == version.data_version:
-        step_cache.put(user.id, steps)
-    return steps
+    return Steps(version, as_of, end, visible, snoozed)
 
 
 def steps_at(

@@ -14,6 +14,8 @@ from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.pagination import PageParams, paginate
 from app.models import User, WebhookDelivery, WebhookEvent, WebhookMessage, WebhookSubscription
 from app.models.base import utcnow
+from app.notifications.recheck import reschedule_user
+from app.webhooks.event_types import subscribed
 from app.webhooks.outbox import enqueue
 from app.webhooks.payloads import WebhookTest
 from app.webhooks.schemas import WebhookCreate, WebhookPatch
@@ -67,7 +69,16 @@ async def create_subscription(
     )
     session.add(subscription)
     await session.flush()
+    await _reschedule_if_due_listener(session, subscription)
     return subscription
+
+
+async def _reschedule_if_due_listener(
+    session: AsyncSession, subscription: WebhookSubscription
+) -> None:
+    # A user with no mail wanted and no listener is never looked at; now they must be.
+    if subscription.enabled and subscribed(subscription.events, "recommendation.due"):
+        await reschedule_user(session, subscription.owner_id)
 
 
 async def update_subscription(
@@ -96,6 +107,7 @@ async def update_subscription(
     if data.model_fields_set:
         subscription.updated_at = utcnow()
     await session.flush()
+    await _reschedule_if_due_listener(session, subscription)
     return subscription
 
 

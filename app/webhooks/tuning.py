@@ -38,5 +38,9 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPa
         default=DEFAULT_POLL_INTERVAL,
         help="seconds between looks for new messages when idle",
     )
-    parser.add_argument("--no-scheduler", action="store_true", help="don't emit recommendation.due")
+    parser.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="don't run the scheduler (digests, alerts, recommendation.due)",
+    )
     return parser
