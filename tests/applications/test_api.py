@@ -1,4 +1,4 @@
-"""Applications: CRUD, filters, pagination, status events, concurrency (SPEC §3)."""
+"""Applications: CRUD, filters, pagination, status events, concurrency."""
 
 from __future__ import annotations
 

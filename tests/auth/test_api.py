@@ -1,4 +1,4 @@
-"""Accounts, access tokens, personal API tokens and login throttling (SPEC §2)."""
+"""Accounts, access tokens, personal API tokens and login throttling."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Follow-up events (SPEC §3); references are in tests/people/."""
+"""Follow-up events; references are in tests/people/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PATCH /events/{id}: what may change, checked as on creation, with ETags (SPEC §3)."""
+"""PATCH /events/{id}: what may change, checked as on creation, with ETags."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Interviews (SPEC §3); interviewers are in tests/people/."""
+"""Interviews; interviewers are in tests/people/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Interviewers (SPEC §3)."""
+"""Interviewers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""References (SPEC §3)."""
+"""References."""
 
 from __future__ import annotations
 
