@@ -196,7 +196,7 @@ class TransactionRoute(APIRoute):
                 refusal = await _refusal(request, exc) if claimed(request) else None
                 if refusal is None:
                     raise
-                async with request_sessionmaker(request.app, "POST")() as session:
+                async with sessionmaker_of(request)() as session:
                     await store_refusal(request, session, refusal)
                 return refusal
             except BaseException:

@@ -115,7 +115,8 @@ async def claim_idempotency_key(
                     "Use a new key for a new request."
                 )
             raise Replay(record)
-        # Past its window (or never answered): the key is free again.
+        # Past its window, or a claim without an answer (only rows stored before claims
+        # moved into the change's transaction can be one): the key is free again.
         await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == record.id))
     request.scope.setdefault("state", {})[_CLAIM] = _Claim(user_id, key, fingerprint)
 

@@ -42,7 +42,7 @@ FOLLOW_UPS = {
 }
 # The events the sheet is made from: status changes and follow-ups.
 SHEET_EVENTS = (EventType.status_changed, *FOLLOW_UPS)
-# Applications per piece (and per round of queries for their interviews and events).
+# Applications per piece (and per batch of queries for their interviews and events).
 BATCH = 200
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

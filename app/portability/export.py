@@ -73,7 +73,7 @@ def _pick(row: object, fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 LISTS = ("references", "applications", "recommendation_states", "webhooks", "integrations")
-# Rows read per query, and applications per round of child queries.
+# Rows read per query, and applications per batch of child queries.
 BATCH = 200
 # Bytes gathered before a piece is handed to the server (and the loop gets a turn).
 PIECE_BYTES = 64 * 1024
