@@ -148,3 +148,66 @@ def test_the_secrets_migration_encrypts_stored_secrets_and_its_downgrade_decrypt
         assert [keyring.decrypt(token) for token in stored] == [PLAIN_SECRET] * 2
         command.downgrade(config, BEFORE_ENCRYPTION)
         assert asyncio.run(_stored_secrets(url)) == [PLAIN_SECRET] * 2
+
+
+BEFORE_MAIN_CONTACT = "b80104050607"
+
+
+async def _insert_rows(url: str, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    now = datetime.now(UTC)
+    async with _connected(url) as conn:
+        for table_name, values in rows:
+            values = {"created_at": now, "updated_at": now} | values
+            columns = (sa.column(name, PLAIN_TYPES[type(v)]) for name, v in values.items())
+            await conn.execute(sa.insert(sa.table(table_name, *columns)).values(**values))
+
+
+async def _people(url: str) -> dict[str, tuple[bool, int]]:
+    table = sa.table(
+        "interviewers",
+        sa.column("name", sa.String()),
+        sa.column("is_main_contact", sa.Boolean()),
+        sa.column("version", sa.Integer()),
+    )
+    async with _connected(url) as conn:
+        rows = (await conn.execute(sa.select(table))).all()
+    return {name: (bool(main), version) for name, main, version in rows}
+
+
+def test_the_main_contact_migration_marks_the_person_who_is_the_recruiter(
+    database_url: str, tmp_path: Path
+) -> None:
+    user_id, paired, unpaired = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    user = {"id": user_id, "email": "m@example.com", "password_hash": "x", "name": "M"}
+    application = {"owner_id": user_id, "role_title": "Engineer", "status": "interviewing"}
+    application |= {"source": "manual", "version": 1}
+
+    def person(name: str, application_id: uuid.UUID, email: str, main: bool) -> dict[str, Any]:
+        return {"id": uuid.uuid4(), "owner_id": user_id, "application_id": application_id} | {
+            "name": name,
+            "email": email,
+            "is_main_contact": main,
+            "version": 1,
+        }
+
+    rows: list[tuple[str, dict[str, Any]]] = [
+        ("users", user | {"timezone": "UTC"}),
+        ("applications", application | {"id": paired, "company": "Acme"}),
+        ("applications", application | {"id": unpaired, "company": "Globex"}),
+        ("interviewers", person("Jane", paired, "jane@example.com", False)),
+        ("interviewers", person("Tom", paired, "tom@example.com", True)),
+        ("interviewers", person("Omar", unpaired, "omar@example.com", True)),
+    ]
+    # The recruiters as typed on the applications: Acme's in other case, Globex's nobody's.
+    rows[1][1]["recruiter_email"] = "Jane@Example.COM"
+    rows[2][1]["recruiter_email"] = "zoe@example.com"
+    with empty_database(backend_of(database_url), tmp_path) as url:
+        config = alembic_config(url)
+        command.upgrade(config, BEFORE_MAIN_CONTACT)
+        asyncio.run(_insert_rows(url, rows))
+        command.upgrade(config, "head")
+        assert asyncio.run(_people(url)) == {
+            "Jane": (True, 2),
+            "Tom": (False, 2),  # one main contact per application: the recruiter
+            "Omar": (True, 1),  # no pair at Globex: left as it was
+        }

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.crud import owned_by_id
 from app.models import Application, Interviewer, Reference, User
+from app.people.main_contact import is_recruiter
 from app.policy import Recommendation
 from app.web import timefmt
 
@@ -100,7 +102,7 @@ async def describe(
 ) -> list[Step]:
     """Each step with its application and person: three queries at most, however many."""
     applications = await owned_by_id(session, Application, user.id, _ids(recs, "application_id"))
-    interviewers = await owned_by_id(session, Interviewer, user.id, _ids(recs, "interviewer_id"))
+    interviewers, contacts = await _people(session, user, recs, applications.values())
     references = await owned_by_id(session, Reference, user.id, _ids(recs, "reference_id"))
     steps = []
     for rec in recs:
@@ -116,10 +118,51 @@ async def describe(
             and rec.draft is not None
             and rec.rule not in IN_PERSON_RULES
         ):
-            person = Person(application.recruiter_name, "Recruiter", application.recruiter_email)
+            person = _recruiter(application, contacts.get(application.id))
         to = person.email if person else None
         steps.append(Step(rec, application, person, due_text(rec, tz, now), _mailto(rec, to)))
     return steps
+
+
+async def _people(
+    session: AsyncSession,
+    user: User,
+    recs: Sequence[Recommendation],
+    applications: Iterable[Application],
+) -> tuple[dict[uuid.UUID, Interviewer], dict[uuid.UUID, Interviewer]]:
+    """The steps' people by id, and the main contact of each application that has a
+    recruiter (to name them as their page does), in one query."""
+    ids = _ids(recs, "interviewer_id")
+    with_recruiter = {a.id for a in applications if a.recruiter_name}
+    if not ids and not with_recruiter:
+        return {}, {}
+    rows = await session.scalars(
+        select(Interviewer).where(
+            Interviewer.owner_id == user.id,
+            or_(
+                Interviewer.id.in_(ids),
+                and_(
+                    Interviewer.application_id.in_(with_recruiter),
+                    Interviewer.is_main_contact.is_(True),
+                ),
+            ),
+        )
+    )
+    by_id: dict[uuid.UUID, Interviewer] = {}
+    contacts: dict[uuid.UUID, Interviewer] = {}
+    for person in rows:
+        by_id[person.id] = person
+        if person.is_main_contact and person.application_id in with_recruiter:
+            contacts[person.application_id] = person
+    return by_id, contacts
+
+
+def _recruiter(application: Application, contact: Interviewer | None) -> Person:
+    """The recruiter as the person they are on the application's page (same title), or,
+    entered only as the application's fields, simply as its recruiter."""
+    if contact is not None and is_recruiter(application, contact):
+        return Person(contact.name, contact.title, contact.email)
+    return Person(application.recruiter_name or "", "Recruiter", application.recruiter_email)
 
 
 def _ids(recs: Sequence[Recommendation], attribute: str) -> set[uuid.UUID]:

@@ -19,6 +19,7 @@ from app.interviews.service import list_interviews
 from app.models import Application
 from app.models.base import utcnow
 from app.models.enums import ApplicationStatus
+from app.people import main_contact
 from app.people.interviewer_service import list_interviewers
 from app.people.reference_service import list_references
 from app.recommendations.service import list_recommendations
@@ -133,7 +134,9 @@ async def create_application(
 
     async def create() -> Application:
         data = ApplicationCreate.model_validate(_input(form, viewer, editing=False))
-        return await service.create_application(session, viewer.user, data)
+        application = await service.create_application(session, viewer.user, data)
+        await main_contact.link_recruiter(session, application)
+        return application
 
     application = await attempt(session, form, create)
     if application is None or form.invalid:
@@ -165,6 +168,8 @@ async def application_page(
             "interviewers": interviewers,
             "events": events,
             "steps": steps,
+            "unlisted_recruiter": main_contact.has_recruiter(application)
+            and not any(main_contact.is_recruiter(application, p) for p in interviewers),
             "people": {str(i.id): i.name for i in interviewers},
             "reference_names": {str(r.id): r.name for r in references},
             "interviews_by_id": {str(i.id): i for i in interviews},
@@ -194,7 +199,11 @@ async def update_application(
 
     async def update() -> Application:
         data = ApplicationPatch.model_validate(_input(form, viewer, editing=True))
-        return await service.update_application(session, application, data)
+        people = await main_contact.people_of(session, application)
+        previous = main_contact.recruiter_person(application, people)
+        await service.update_application(session, application, data)
+        await main_contact.link_recruiter(session, application, previous=previous)
+        return application
 
     await attempt(session, form, update, keep=[application])
     if form.invalid:

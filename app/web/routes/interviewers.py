@@ -13,6 +13,7 @@ from app.core.db import SessionDep, TransactionRoute
 from app.core.ids import parse_id
 from app.models import Application, Interviewer
 from app.people import interviewer_service as service
+from app.people import main_contact
 from app.people.schemas import InterviewerCreate, InterviewerPatch
 from app.web.deps import CheckedForm, Viewer, ViewerDep
 from app.web.forms import FormState, attempt, payload, read_form
@@ -86,7 +87,9 @@ async def create_interviewer(
 
     async def create() -> Interviewer:
         data = InterviewerCreate.model_validate(_input(form, editing=False))
-        return await service.create_interviewer(session, application, data)
+        interviewer = await service.create_interviewer(session, application, data)
+        await main_contact.follow_person(session, application, interviewer, was_recruiter=False)
+        return interviewer
 
     interviewer = await attempt(session, form, create, keep=[application])
     if interviewer is None or form.invalid:
@@ -117,7 +120,14 @@ async def update_interviewer(
 
     async def update() -> Interviewer:
         data = InterviewerPatch.model_validate(_input(form, editing=True))
-        return await service.update_interviewer(session, interviewer, data)
+        was_recruiter = interviewer.is_main_contact and main_contact.is_recruiter(
+            application, interviewer
+        )
+        await service.update_interviewer(session, interviewer, data)
+        await main_contact.follow_person(
+            session, application, interviewer, was_recruiter=was_recruiter
+        )
+        return interviewer
 
     await attempt(session, form, update, keep=[interviewer, application])
     if form.invalid:
@@ -135,7 +145,9 @@ async def confirm_delete_interviewer(
         title="Remove this person?",
         what=interviewer.name,
         consequence="They are removed from this application and its interviews; the "
-        "timeline keeps what you sent them. This can't be undone.",
+        "timeline keeps what you sent them."
+        + (" The application will have no main contact." if interviewer.is_main_contact else "")
+        + " This can't be undone.",
         action=f"/interviewers/{interviewer.id}/delete",
         cancel=f"/applications/{interviewer.application_id}",
         button="Remove person",
@@ -144,8 +156,14 @@ async def confirm_delete_interviewer(
 
 @router.post("/interviewers/{interviewer_id}/delete")
 async def delete_interviewer(
-    request: Request, session: SessionDep, interviewer: OwnedInterviewer, _form: CheckedForm
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    interviewer: OwnedInterviewer,
+    _form: CheckedForm,
 ) -> Response:
     application_id, name = interviewer.application_id, interviewer.name
+    application = await get_application(session, viewer.user.id, application_id)
+    await main_contact.forget_person(session, application, interviewer)
     await service.delete_interviewer(session, interviewer)
     return redirect(request, f"/applications/{application_id}", f"Removed {name}.")
