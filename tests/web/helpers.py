@@ -81,3 +81,12 @@ def assert_html(response: httpx.Response, status: int) -> str:
     assert response.status_code == status, (response.status_code, response.text[:2000])
     assert response.headers["content-type"].startswith("text/html"), response.headers
     return response.text
+
+
+def step_id(page: str, rule: str) -> str:
+    """The recommendation id of the page's first step of this rule (its buttons' target)."""
+    article = re.search(rf'<article class="step[^"]*" data-rule="{rule}".*?</article>', page, re.S)
+    assert article, f"no {rule} step on the page"
+    found = re.search(r'name="recommendation_id" value="([^"]+)"', article.group(0))
+    assert found, f"the {rule} step has no buttons"
+    return found.group(1)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Application, Event
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken, create_application
-from tests.web.helpers import Browser, assert_html, input_value, text_of
+from tests.web.helpers import Browser, assert_html, input_value, step_id, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -92,16 +92,11 @@ async def test_done_with_details_records_when_and_note(
 ) -> None:
     dashboard = assert_html(await web.get("/"), 200)
     assert "Done, with details" in dashboard
-    article = re.search(
-        r'<article class="step[^"]*" data-rule="send_thank_you_email".*?</article>', dashboard, re.S
-    )
-    assert article
-    rec_id = re.search(r'name="recommendation_id" value="([^"]+)"', article.group(0))
-    assert rec_id
+    rec_id = step_id(dashboard, "send_thank_you_email")
     when = (datetime.now(UTC) - timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M")
     r = await web.post(
         "/next-steps/done",
-        {"recommendation_id": rec_id.group(1), "next": "/", "occurred_at": when, "notes": "hi"},
+        {"recommendation_id": rec_id, "next": "/", "occurred_at": when, "notes": "hi"},
     )
     assert r.status_code == 303
     (event,) = (await session.scalars(select(Event).where(Event.type == "thank_you_email"))).all()

@@ -7,7 +7,6 @@ noncommittal reply graciously) never appears.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import httpx
@@ -19,17 +18,9 @@ from app.models import Application, Event
 from tests.factories import (
     UserWithToken,
 )
-from tests.web.helpers import Browser, assert_html, input_value, text_of
+from tests.web.helpers import Browser, assert_html, input_value, step_id, text_of
 
 pytestmark = pytest.mark.anyio
-
-
-def _rec_id(page: str, rule: str) -> str:
-    article = re.search(rf'<article class="step[^"]*" data-rule="{rule}".*?</article>', page, re.S)
-    assert article, f"no {rule} step"
-    found = re.search(r'name="recommendation_id" value="([^"]+)"', article.group(0))
-    assert found
-    return found.group(1)
 
 
 async def test_a_reply_logged_right_after_done_comes_after_it(
@@ -38,7 +29,7 @@ async def test_a_reply_logged_right_after_done_comes_after_it(
     dashboard = assert_html(await web.get("/"), 200)
     done = await web.post(
         "/next-steps/done",
-        {"recommendation_id": _rec_id(dashboard, "send_thank_you_email"), "next": "/"},
+        {"recommendation_id": step_id(dashboard, "send_thank_you_email"), "next": "/"},
     )
     assert done.status_code == 303
     # The form as the browser shows it, "When" untouched, as one does for what just happened.

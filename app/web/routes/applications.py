@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: FastAPI reads these signatures at start-up
 # (tests/test_annotations.py).
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,7 +16,7 @@ from app.core.ids import parse_id
 from app.core.pagination import PageParams
 from app.events.service import list_events
 from app.interviews.service import list_interviews
-from app.models import Application
+from app.models import Application, Event
 from app.models.base import utcnow
 from app.models.enums import ApplicationStatus
 from app.people import main_contact
@@ -25,7 +25,15 @@ from app.people.reference_service import list_references
 from app.recommendations.service import list_recommendations
 from app.web import next_steps
 from app.web.deps import CheckedForm, Viewer, ViewerDep
-from app.web.forms import FormState, attempt, local_datetime, payload, read_form, yes_no
+from app.web.forms import (
+    FieldProblems,
+    FormState,
+    attempt,
+    local_datetime,
+    payload,
+    read_form,
+    yes_no,
+)
 from app.web.routes.common import redirect
 from app.web.routes.confirm import confirm_page
 from app.web.templating import render
@@ -34,6 +42,7 @@ from app.web.timefmt import input_value
 router = APIRouter(route_class=TransactionRoute)
 
 ALL = PageParams(limit=200, cursor=None)
+NO_ANSWER = "Fill in at least one of their answers, or leave this for later."
 STATUS_VALUES = frozenset(s.value for s in ApplicationStatus)
 # The form shows every field of ApplicationCreate but these (editing sends an
 # ApplicationPatch, which has the same fields). applications/form.html draws each one.
@@ -144,9 +153,22 @@ async def create_application(
     return redirect(request, f"/applications/{application.id}", "Application added.")
 
 
-@router.get("/applications/{application_id}")
-async def application_page(
-    request: Request, viewer: ViewerDep, session: SessionDep, application: OwnedApplication
+# Their answers to "ask about next steps": once it is asked, the application's page asks
+# for them in place (each may stay blank: not every interviewer says).
+ANSWER_FIELDS = ("expected_response_by", "follow_up_channel", "second_round_expected")
+
+
+def _awaits_answer(application: Application, events: Sequence[Event]) -> bool:
+    asked = any(e.type == "next_steps_asked" for e in events)
+    return asked and all(getattr(application, name) is None for name in ANSWER_FIELDS)
+
+
+async def _detail_page(
+    request: Request,
+    viewer: Viewer,
+    session: SessionDep,
+    application: Application,
+    answer: FormState | None = None,
 ) -> Response:
     now = utcnow()
     interviews, _ = await list_interviews(session, application, ALL)
@@ -157,6 +179,10 @@ async def application_page(
         session, viewer.user, as_of=now, application_id=application.id
     )
     steps = await next_steps.describe(session, viewer.user, recs, viewer.tz, now)
+    if answer is None and _awaits_answer(application, events):
+        answer = FormState(values={name: "" for name in ANSWER_FIELDS})
+    if answer is not None:
+        answer.prefix = "answer"
     return render(
         request,
         "applications/detail.html",
@@ -168,6 +194,8 @@ async def application_page(
             "interviewers": interviewers,
             "events": events,
             "steps": steps,
+            "answer_form": answer,
+            "asked": any(e.type == "next_steps_asked" for e in events),
             "unlisted_recruiter": main_contact.has_recruiter(application)
             and not any(main_contact.is_recruiter(application, p) for p in interviewers),
             "people": {str(i.id): i.name for i in interviewers},
@@ -176,7 +204,41 @@ async def application_page(
             "back": f"/applications/{application.id}",
         },
         viewer=viewer,
+        status_code=answer.status_code if answer is not None else 200,
     )
+
+
+@router.get("/applications/{application_id}")
+async def application_page(
+    request: Request, viewer: ViewerDep, session: SessionDep, application: OwnedApplication
+) -> Response:
+    return await _detail_page(request, viewer, session, application)
+
+
+@router.post("/applications/{application_id}/answer")
+async def save_answer(
+    request: Request,
+    viewer: ViewerDep,
+    session: SessionDep,
+    application: OwnedApplication,
+    form_data: CheckedForm,
+) -> Response:
+    """Their answer to "what are the next steps?", from the form the page shows once asked."""
+    form = read_form(form_data, ANSWER_FIELDS)
+
+    async def save() -> Application:
+        data = payload(form, ANSWER_FIELDS[:2], blank_as_none=False)
+        if (second_round := yes_no(form, "second_round_expected")) is not None:
+            data["second_round_expected"] = second_round
+        if not data:
+            raise FieldProblems({"expected_response_by": NO_ANSWER})
+        patch = ApplicationPatch.model_validate(data)
+        return await service.update_application(session, application, patch)
+
+    await attempt(session, form, save, keep=[application])
+    if form.invalid:
+        return await _detail_page(request, viewer, session, application, answer=form)
+    return redirect(request, f"/applications/{application.id}", "Saved their answer.")
 
 
 @router.get("/applications/{application_id}/edit")

@@ -91,6 +91,8 @@ async def _act(
                 session, viewer.user, found, as_of=now, occurred_at=occurred_at, notes=notes
             )
             message = f"Done: “{title}”. It's on the timeline."
+            if found.recommendation.rule == "ask_next_steps":
+                message += " Their answer goes on the application's page, which now asks for it."
         elif action == "dismiss":
             await dismiss_recommendation(session, viewer.user, found)
             message = f"Dismissed “{title}”."
