@@ -25,6 +25,11 @@ IN_PERSON_RULES = frozenset({"ask_next_steps"})
 # buttons; a long search has thousands (a page of them all would be megabytes and
 # take seconds to render), so the rest are one "show all" link away.
 SHOWN_PER_GROUP = 20
+# Within a group, each application shows this many steps; the rest sit behind "Show N
+# more", so one interview with two people doesn't bury every other application.
+SHOWN_PER_APPLICATION = 2
+# Characters per line of a draft box at its narrowest (a phone), for its height.
+DRAFT_LINE = 45
 GROUP_KEYS = ("overdue", "today", "upcoming")
 T = TypeVar("T")
 
@@ -48,6 +53,24 @@ class Step:
     def manual(self) -> bool:
         return self.rec.completion.kind == "manual"
 
+    @property
+    def draft_rows(self) -> int:
+        """Rows for the whole draft at about DRAFT_LINE characters a line, so it isn't cut
+        off mid-signature (browsers that size a field to its content do better still)."""
+        if self.rec.draft is None:
+            return 0
+        lines = self.rec.draft.body.split("\n")
+        return sum(len(line) // DRAFT_LINE + 1 for line in lines) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationSteps:
+    """One application's steps in a group: the first few shown, the rest folded away."""
+
+    application: Application | None
+    shown: list[Step]
+    folded: list[Step]
+
 
 @dataclass
 class Groups:
@@ -61,6 +84,20 @@ class Groups:
     @property
     def empty(self) -> bool:
         return not any(self.totals.values())
+
+
+def by_application(
+    steps: Sequence[Step], shown: int = SHOWN_PER_APPLICATION
+) -> list[ApplicationSteps]:
+    """The steps grouped by application, in the order each application first comes."""
+    grouped: dict[uuid.UUID | None, list[Step]] = {}
+    for step in steps:
+        key = step.application.id if step.application is not None else None
+        grouped.setdefault(key, []).append(step)
+    return [
+        ApplicationSteps(group[0].application, group[:shown], group[shown:])
+        for group in grouped.values()
+    ]
 
 
 def soonest_by_application(recs: Sequence[Recommendation]) -> dict[str, Recommendation]:

@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 
 from app.core.headers import BASELINE
 from app.models.base import utcnow
-from app.web import labels, sessions, timefmt
+from app.web import labels, next_steps, sessions, timefmt
 from app.web.deps import Viewer, settings_of
 from app.web.flash import clear_flash, read_flash
 
@@ -66,6 +66,7 @@ def _day(value: date | None) -> str:
 env.filters["when"] = _when
 env.filters["local_input"] = _local_input
 env.filters["day"] = _day
+env.filters["by_application"] = next_steps.by_application
 env.globals["static_url"] = static_url
 env.globals["labels"] = labels
 env.globals["label"] = labels.label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Application, Event, RecommendationState
-from app.web.next_steps import SHOWN_PER_GROUP
+from app.web.next_steps import SHOWN_PER_APPLICATION, SHOWN_PER_GROUP
 from tests.dbstate import snapshot
 from tests.factories import create_application, create_interview, create_interviewer
 from tests.web.helpers import Browser, assert_html, flash_of, text_of
@@ -23,9 +24,15 @@ def _steps(page: str) -> dict[str, str]:
     """Each step's title -> its whole article's HTML."""
     articles = re.findall(r"<article class=\"step.*?</article>", page, re.S)
     return {
-        text_of(re.search(r'class="step-title"[^>]*>(.*?)</h3>', a, re.S).group(1)): a  # type: ignore[union-attr]
+        text_of(re.search(r'class="step-title"[^>]*>(.*?)</h[34]>', a, re.S).group(1)): a  # type: ignore[union-attr]
         for a in articles
     }
+
+
+def _group(page: str, key: str) -> str:
+    """The HTML of one urgency group (overdue, today, upcoming), up to the next."""
+    rest = page.split(f'id="group-{key}"')[1]
+    return rest.split('<section class="step-group')[0].split("</main>")[0]
 
 
 def _rec_id(article: str) -> str:
@@ -60,7 +67,10 @@ async def test_next_steps_show_who_why_and_a_copyable_draft(
     assert 'data-rule="send_thank_you_email"' in thank_you
     assert "For Grace Hopper (Engineering Manager)" in text_of(thank_you)
     assert "Why:" in thank_you
-    assert "Acme Corp — Backend Engineer" in text_of(thank_you)
+    # The application is named above its steps (once in each group), not in each.
+    heading = f'<a href="/applications/{application.id}">Acme Corp <span class="subtitle">'
+    assert page.index(heading) < page.index(thank_you)
+    assert heading not in thank_you
     assert re.search(r"<textarea [^>]*readonly>[^<]*Grace", thank_you)  # selectable without JS
     assert 'data-copy="' in thank_you  # the Copy button (shown by the script)
     assert "mailto:grace@acme.example?subject=" in thank_you
@@ -209,7 +219,7 @@ async def test_a_long_group_shows_its_first_steps_and_links_to_all_of_them(
         person = await create_interviewer(session, application, email=f"p{i}@example.com")
         await create_interview(session, application, [person], starts_at=long_ago)
     page = assert_html(await web.get("/"), 200)
-    overdue = page.split('id="group-overdue"')[1].split("</section>")[0]
+    overdue = _group(page, "overdue")
     total = text_of(overdue).split("(")[1].split(")")[0]
     assert int(total) > SHOWN_PER_GROUP
     assert overdue.count("<article") == SHOWN_PER_GROUP
@@ -217,8 +227,55 @@ async def test_a_long_group_shows_its_first_steps_and_links_to_all_of_them(
     assert f"Show all {total} overdue steps" in text_of(overdue)
 
     everything = assert_html(await web.get("/?show=overdue"), 200)
-    overdue = everything.split('id="group-overdue"')[1].split("</section>")[0]
+    overdue = _group(everything, "overdue")
     assert overdue.count("<article") == int(total)
     assert "Show all" not in overdue
     # Done, snooze and dismiss come back to the whole list.
     assert 'name="next" value="/?show=overdue"' in overdue
+
+
+async def test_many_steps_of_one_application_fold_beyond_the_first_few(
+    web: Browser, session: AsyncSession
+) -> None:
+    application = await create_application(session, web.user)
+    people = [
+        await create_interviewer(session, application, name=name, email=f"{name}@acme.example")
+        for name in ("Ann", "Bob", "Cat")
+    ]
+    await create_interview(session, application, people)
+    other = await create_application(session, web.user, company="Globex")
+    await create_interview(session, other, [await create_interviewer(session, other)])
+
+    page = assert_html(await web.get("/"), 200)
+    upcoming = _group(page, "upcoming")  # the thank-yous, notes and the inquiry
+    acme = upcoming.split(f'href="/applications/{application.id}"')[1].split('class="app-steps"')[0]
+    shown, folded = acme.split('<details class="more-steps">')
+    assert shown.count("<article") == SHOWN_PER_APPLICATION
+    hidden = folded.count("<article")
+    assert hidden >= 3  # a thank-you each, and more
+    assert f"Show {hidden} more for Acme Corp" in text_of(folded)
+    assert "Globex" in text_of(page)  # still in view, not buried below Acme's
+
+    detail = assert_html(await web.get(f"/applications/{application.id}"), 200)
+    steps = detail.split('id="h-steps"')[1].split('id="h-interviews"')[0]
+    shown, folded = steps.split('<details class="more-steps">')
+    assert shown.count("<article") == 3
+    assert f"Show {folded.count('<article')} more" in text_of(folded)
+
+
+async def test_a_draft_box_is_tall_enough_for_the_whole_draft(
+    web: Browser, session: AsyncSession
+) -> None:
+    application = await create_application(session, web.user)
+    long_topics = "the migration of the billing pipeline to event sourcing " * 6
+    person = await create_interviewer(session, application, email="grace@acme.example")
+    await create_interview(session, application, [person], topics=long_topics)
+    page = assert_html(await web.get("/"), 200)
+    boxes = re.findall(r'<textarea [^>]*rows="(\d+)" readonly>(.*?)</textarea>', page, re.S)
+    assert boxes
+    for rows, body in boxes:
+        text = html.unescape(body)
+        # A row per line, and room for every character at a phone's 45 a row.
+        assert int(rows) > text.count("\n")
+        assert int(rows) * 45 >= len(text)
+    assert max(int(rows) for rows, _ in boxes) > 14  # taller than the old fixed cap
