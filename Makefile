@@ -14,13 +14,16 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The schema's checks (Redocly, a generated TypeScript client) use the npm tools pinned
-# in schema-tools/, installed there and nowhere else; Node.js itself comes from Debian.
-SCHEMA_TOOLS := schema-tools/node_modules/.installed-stamp
+# The tests' npm tools, each folder pinned by its own package-lock.json and installed
+# there and nowhere else; Node.js itself comes from Debian. schema-tools/: the schema's
+# checks (Redocly, a generated TypeScript client). accessibility-tools/: axe-core, which
+# the browser tests inject into the web client's pages.
+NPM_TOOLS := schema-tools/node_modules/.installed-stamp \
+	accessibility-tools/node_modules/.installed-stamp
 
-$(SCHEMA_TOOLS): schema-tools/package.json schema-tools/package-lock.json
-	cd schema-tools && npm ci --no-audit --no-fund
-	touch $(SCHEMA_TOOLS)
+%/node_modules/.installed-stamp: %/package.json %/package-lock.json
+	cd $* && npm ci --no-audit --no-fund
+	touch $@
 
 # Another port: `make run PORT=8001`.
 PORT ?= 8000
@@ -36,12 +39,13 @@ typecheck: install
 
 # One worker per core (at most four): every worker makes its own throwaway databases,
 # browser and fault-test cluster, so more would only crowd the database server.
-test: lint typecheck $(SCHEMA_TOOLS)
+test: lint typecheck $(NPM_TOOLS)
 	$(BIN)/pytest -n auto --maxprocesses 4
 
 # The inner loop: everything but the browser and the fault-injection tests, no lint.
-test-fast: install $(SCHEMA_TOOLS)
+test-fast: install $(NPM_TOOLS)
 	$(BIN)/pytest -n auto --maxprocesses 4 -m "not browser and not faults"
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache schema-tools/node_modules
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache schema-tools/node_modules \
+		accessibility-tools/node_modules

@@ -1,11 +1,14 @@
-"""Web fixtures: signed-in test clients for alice and bob, and a freshly ended interview."""
+"""Web fixtures: signed-in test clients for alice and bob, a freshly ended interview, and
+for the browser tests one Debian Chromium per module."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from playwright import sync_api
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Application
@@ -16,6 +19,7 @@ from tests.factories import (
     create_interviewer,
 )
 from tests.web.helpers import Browser, sign_in
+from tests.web.live_server import CHROMIUM_ARGS, require_chromium
 
 
 @pytest.fixture
@@ -34,3 +38,17 @@ async def just_interviewed(session: AsyncSession, alice: UserWithToken) -> Appli
         session, application, [grace], starts_at=ended - timedelta(hours=1), ends_at=ended
     )
     return application
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[sync_api.Playwright]:
+    with sync_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def chromium(playwright: sync_api.Playwright) -> Iterator[sync_api.Browser]:
+    """Debian's Chromium (tests.web.helpers.Browser is a signed-in test client instead)."""
+    browser = playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()

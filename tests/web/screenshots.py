@@ -135,6 +135,7 @@ def seed(base_url: str) -> dict[str, str]:
         {"url": "http://127.0.0.1:9/hook", "events": ["*"], "description": "My script"},
     )
     post("/integrations", {"name": "greenhouse"})
+    api.close()
     return {
         "application": acme["id"],
         "interviewer": grace["id"],

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.web.live_server import CHROMIUM_ARGS, live_server, require_chromium
+from tests.web.live_server import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -32,19 +32,6 @@ PHONE = {"width": 390, "height": 844}
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with live_server(tmp_path_factory.mktemp("live")) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def chromium(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @dataclass
