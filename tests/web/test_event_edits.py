@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Application, Event
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken, create_application
-from tests.web.helpers import Browser, assert_html, input_value, step_id, text_of
+from tests.web.helpers import Browser, assert_html, field_error, input_value, step_id, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -107,13 +106,28 @@ async def test_done_with_details_records_when_and_note(
 async def test_done_with_a_bad_when_changes_nothing(
     web: Browser, session: AsyncSession, just_interviewed: Application
 ) -> None:
-    dashboard = assert_html(await web.get("/"), 200)
-    rec_id = re.search(r'name="recommendation_id" value="([^"]+)"', dashboard)
-    assert rec_id
+    rec_id = step_id(assert_html(await web.get("/"), 200), "send_thank_you_email")
     before = await snapshot(session)
     r = await web.post(
         "/next-steps/done",
-        {"recommendation_id": rec_id.group(1), "next": "/", "occurred_at": "not a time"},
+        {"recommendation_id": rec_id, "next": "/", "occurred_at": "not a time", "notes": "hi"},
     )
-    assert r.status_code == 303
+    page = assert_html(r, 422)
+    # The form again, the problem next to its field, the note kept, the way back kept.
+    assert field_error(page, "f-occurred_at") == "Enter a date and time, like 2026-03-01 14:00."
+    assert input_value(page, "f-occurred_at") == "not a time"
+    assert ">hi</textarea>" in page
+    assert 'name="next" value="/"' in page
+    assert f'name="recommendation_id" value="{rec_id}"' in page
     assert await snapshot(session) == before
+    r = await web.post(
+        "/next-steps/done",
+        {"recommendation_id": rec_id, "next": "/", "occurred_at": "2099-01-01T10:00"},
+    )
+    assert field_error(assert_html(r, 422), "f-occurred_at")  # the model's own check
+    assert await snapshot(session) == before
+    r = await web.post(
+        "/next-steps/done",
+        {"recommendation_id": rec_id, "next": "/", "occurred_at": "", "notes": "hi"},
+    )
+    assert r.status_code == 303  # fixed: recorded

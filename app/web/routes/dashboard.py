@@ -78,10 +78,10 @@ async def _act(
         values={"recommendation_id": rec_id}
         | {k: v for k, v in details.items() if isinstance(v, str)}
     )
-    message = ""
+    message = title = ""
 
     async def run() -> None:
-        nonlocal message
+        nonlocal message, title
         found = await find_open_recommendation(session, viewer.user, rec_id, as_of=now)
         title = found.recommendation.title
         if action == "done":
@@ -110,6 +110,13 @@ async def _act(
         await attempt(session, state, run)
     except NotFound:
         return redirect(request, back, GONE, "warning")
+    if state.invalid and title and action == "done":
+        # What was typed in "Done, with details" needs fixing: the form again, on its own
+        # page, with the problem next to the field (nothing was recorded).
+        context = {"title": "Mark done", "step_title": title, "form": state, "back": back}
+        return render(
+            request, "next_steps/done.html", context, viewer=viewer, status_code=state.status_code
+        )
     if state.invalid:
         problems = list(state.summary) + list(state.errors.values())
         return redirect(request, back, " ".join(problems) or GONE, "warning")
