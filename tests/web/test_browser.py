@@ -93,8 +93,13 @@ def add_application(page: Page) -> None:
     page.get_by_label("Company").fill("Acme Corp")
     page.get_by_label("Role", exact=True).fill("Backend Engineer")
     page.get_by_label("Status").select_option("interviewing")
+    page.get_by_label("Recruiter or main contact").fill("Priya Patel")
+    page.get_by_label("Their email").fill("priya@acme.example")
     page.get_by_role("button", name="Add application").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Corp")
+    # Typed once, the recruiter is one of the people, as the main contact.
+    people = page.get_by_role("region", name="People you met")
+    expect(people.locator(".item", has_text="Priya Patel")).to_contain_text("Main contact")
 
 
 def add_person_and_interview(page: Page) -> None:
@@ -162,8 +167,27 @@ def walk(tab: Tab, name: str, *, js: bool) -> None:
     expect(page.get_by_role("status").first).to_contain_text("Entry updated.")
     expect(timeline).to_contain_text("Sent from the train")
 
+    answer_next_steps(page)
     move_on_the_board(page)
     see_progress(page)
+
+
+def answer_next_steps(page: Page) -> None:
+    """Done with "ask about next steps" on the application's page; it asks for the answer."""
+    step = page.locator('article[data-rule="ask_next_steps"]')
+    if not step.is_visible():
+        page.locator("details.more-steps > summary").first.click()
+    step.get_by_role("button", name="Done", exact=True).click()
+    form = page.get_by_role("form", name="You asked about next steps. What did they say?")
+    heard_by = datetime.now(ZoneInfo(TIMEZONE)).date() + timedelta(days=10)
+    form.get_by_label("You'll hear back by").fill(heard_by.isoformat())
+    form.get_by_label("Will there be another round?").select_option("yes")
+    form.get_by_role("button", name="Save their answer").click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved their answer.")
+    expect(form).to_have_count(0)
+    expect(page.get_by_role("region", name="What they told you")).to_contain_text(
+        f"{heard_by.day} {heard_by:%b}"
+    )
 
 
 def move_on_the_board(page: Page) -> None:
