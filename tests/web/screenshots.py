@@ -128,6 +128,8 @@ def seed(base_url: str) -> dict[str, str]:
         f"/applications/{globex['id']}/events",
         {"type": "reply_received", "response": "positive", "channel": "email"},
     )
+    # Asked about next steps, answer not yet noted: the page asks for it.
+    post(f"/applications/{globex['id']}/events", {"type": "next_steps_asked"})
     post("/applications", {"company": "Umbrella", "role_title": "SRE", "status": "rejected"})
     # A loopback target: allowed on this throwaway server, never sent to (no worker).
     hook = post(
@@ -138,6 +140,7 @@ def seed(base_url: str) -> dict[str, str]:
     api.close()
     return {
         "application": acme["id"],
+        "asked": globex["id"],
         "interviewer": grace["id"],
         "webhook": hook["id"],
         "event": note["id"],
@@ -180,6 +183,7 @@ def main(out: Path) -> None:
                 ("progress", "/progress"),
                 ("event-edit", f"/events/{ids['event']}/edit"),
                 ("application", app_path),
+                ("application-asked", f"/applications/{ids['asked']}"),
                 ("application-new", "/applications/new"),
                 ("application-edit", f"{app_path}/edit"),
                 ("application-delete", f"{app_path}/delete"),
@@ -207,6 +211,11 @@ def main(out: Path) -> None:
             for width in WIDTHS:  # the first step only: the dashboard is long
                 page.set_viewport_size({"width": width, "height": 900})
                 page.screenshot(path=str(out / f"done-details-{width}.png"))
+            page.get_by_label("When").first.fill("2099-01-01T10:00")
+            page.get_by_role("button", name="Mark done").first.click()
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                page.screenshot(path=str(out / f"done-errors-{width}.png"), full_page=True)
             browser.close()
     print(f"screenshots in {out}")
 

@@ -115,6 +115,7 @@ async def test_done_with_a_bad_when_changes_nothing(
     page = assert_html(r, 422)
     # The form again, the problem next to its field, the note kept, the way back kept.
     assert field_error(page, "f-occurred_at") == "Enter a date and time, like 2026-03-01 14:00."
+    assert "When: Enter a date and time" in text_of(page)  # the summary names the field
     assert input_value(page, "f-occurred_at") == "not a time"
     assert ">hi</textarea>" in page
     assert 'name="next" value="/"' in page

@@ -88,6 +88,7 @@ async def test_a_bad_answer_is_shown_in_place_and_changes_nothing(
     r = await web.post(f"/applications/{asked.id}/answer", fields)
     page = assert_html(r, 422)
     assert field_error(page, field) == message
+    assert f"You'll hear back by: {message}" in text_of(page)  # the summary names the field
     assert QUESTION in text_of(page)  # the application's own page, the form kept
     assert await snapshot(session) == before
 
