@@ -96,6 +96,14 @@ def submit_an_invalid_application(page: Page) -> None:
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def mark_done_in_the_future(page: Page) -> None:
+    """'Done, with details' with a time that hasn't happened: its form again, with the error."""
+    page.locator("details.done-details summary").first.click()
+    page.get_by_label("When").first.fill("2099-01-01T10:00")
+    page.get_by_role("button", name="Mark done").first.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Visit:
     who: str | None
@@ -113,9 +121,11 @@ PAGES = {
     "applications": Visit("ada", "/applications"),
     "board": Visit("ada", "/applications/board"),
     "application": Visit("ada", "/applications/{application}"),
+    "application-asking-their-answer": Visit("ada", "/applications/{asked}"),
     "application-form-errors": Visit("ada", "/applications/new", submit_an_invalid_application),
     "log-a-follow-up": Visit("ada", "/applications/{application}/events/new"),
     "event-edit": Visit("ada", "/events/{event}/edit"),
+    "done-with-details-errors": Visit("ada", "/", mark_done_in_the_future),
     "references": Visit("ada", "/references"),
     "progress": Visit("ada", "/progress"),
     "settings-profile": Visit("ada", "/settings"),
