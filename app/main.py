@@ -23,7 +23,7 @@ from app.core.sql_count import StatementCountMiddleware, count_statements_of
 from app.core.unavailable import DatabaseUnavailableMiddleware
 from app.health import router as health_router
 from app.recommendations.cache import step_cache
-from app.web import install_web
+from app.web import UPLOAD_PAGES, install_web
 from app.webhooks.openapi_docs import install_webhook_docs
 from app.worker import embedded_worker
 
@@ -87,8 +87,9 @@ def create_app(
     install_openapi_polish(app)  # last: finishes the schema the others built
     # Middleware only for what crosses every request. Added innermost first, so read
     # from the bottom up for the order a request meets them:
-    # the size limit, innermost, refuses a body over 1 MiB before any route reads it;
-    app.add_middleware(BodySizeLimitMiddleware)
+    # the size limit, innermost, refuses a body over 1 MiB before any route reads it
+    # (the upload pages hear of it instead, to say so next to their file field);
+    app.add_middleware(BodySizeLimitMiddleware, told_paths=UPLOAD_PAGES)
     # the body timeout around it, whose reading of the body it times: 408 for a stalled one;
     app.add_middleware(BodyTimeoutMiddleware, seconds=settings.body_timeout_seconds)
     # outside everything that touches the database, inside the log so it sees the 503;

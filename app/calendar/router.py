@@ -26,7 +26,7 @@ ICS_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _ics(body: bytes) -> Response:
+def ics_response(body: bytes) -> Response:
     return Response(
         body,
         media_type=f"{ICS}; charset=utf-8",
@@ -47,7 +47,7 @@ def _ics(body: bytes) -> Response:
 async def get_calendar(user: CurrentUser, session: SessionDep) -> Response:
     """Your interviews as events and your open next steps as all-day events on their due
     day (in your timezone)."""
-    return _ics(await service.calendar_for(session, user))
+    return ics_response(await service.calendar_for(session, user))
 
 
 @router.post(
@@ -91,4 +91,4 @@ async def get_calendar_feed(
 ) -> Response:
     """The same calendar as `/calendar.ics`, authenticated by the secret in the URL alone."""
     user = await service.user_for_feed_secret(session, secret)
-    return _ics(await service.calendar_for(session, user))
+    return ics_response(await service.calendar_for(session, user))

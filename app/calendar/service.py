@@ -78,6 +78,14 @@ async def new_feed_secret(session: AsyncSession, user: User) -> str:
     return secret
 
 
+async def feed_of(session: AsyncSession, user: User) -> CalendarFeed | None:
+    """The user's feed, if one is on (its secret can't be read back: only its hash is kept)."""
+    feed: CalendarFeed | None = await session.scalar(
+        select(CalendarFeed).where(CalendarFeed.user_id == user.id)
+    )
+    return feed
+
+
 async def revoke_feed(session: AsyncSession, user: User) -> None:
     await session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     await session.flush()

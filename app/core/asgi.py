@@ -8,7 +8,9 @@ from starlette.types import Message, Receive, Send
 
 
 class BodyTooLarge(Exception):
-    pass
+    def __init__(self, more_body: bool) -> None:
+        super().__init__("body too large")
+        self.more_body = more_body  # whether part of the body is still to be received
 
 
 class ClientGone(Exception):
@@ -25,10 +27,20 @@ async def read_body(receive: Receive, max_bytes: int | None = None) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if max_bytes is not None and size > max_bytes:
-            raise BodyTooLarge
+            raise BodyTooLarge(message.get("more_body", False))
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+async def discard_body(receive: Receive) -> None:
+    """Read what is left of the request body, keeping none of it."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        if not message.get("more_body", False):
+            return
 
 
 def replay_body(body: bytes, receive: Receive) -> Receive:

@@ -6,16 +6,32 @@ from __future__ import annotations
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.asgi import BodyTooLarge, ClientGone, read_body, replay_body
+from app.core.asgi import BodyTooLarge, ClientGone, discard_body, read_body, replay_body
 from app.core.errors import problem_response
 
 MAX_BODY_BYTES = 1024 * 1024
+_TOO_LARGE = "body_too_large"
+
+
+def body_was_too_large(scope: Scope) -> bool:
+    """True when a page's form was handed on without its body, which was over the limit."""
+    return bool(scope.get("state", {}).get(_TOO_LARGE))
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    """Refuses a body over `max_bytes` with a 413 problem document, except on the
+    `told_paths`: pages whose form says so inline. Their request goes on with an empty
+    body and `body_was_too_large` true."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        told_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.told_paths = told_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -24,7 +40,7 @@ class BodySizeLimitMiddleware:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, more_body=True)
             return
         if declared in (None, b"0") and b"transfer-encoding" not in headers:
             # No body at all (every GET): in HTTP/1.1 a request without either header
@@ -34,18 +50,32 @@ class BodySizeLimitMiddleware:
         # Without a (truthful) Content-Length, read the body here, bounded, then replay it.
         try:
             body = await read_body(receive, self.max_bytes)
-        except BodyTooLarge:
-            await self._refuse(scope, receive, send)
+        except BodyTooLarge as exc:
+            await self._refuse(scope, receive, send, more_body=exc.more_body)
             return
         except ClientGone:
             return
         await self.app(scope, replay_body(body, receive), send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, *, more_body: bool) -> None:
+        if scope["path"] in self.told_paths:
+            await self._tell(scope, receive, send, more_body=more_body)
+            return
         response = problem_response(
             413, f"The request body is larger than {self.max_bytes // 1024} KiB."
         )
         await response(scope, receive, send)
+
+    async def _tell(self, scope: Scope, receive: Receive, send: Send, *, more_body: bool) -> None:
+        # The rest of the body is read and dropped: a browser still sending it would
+        # show a reset connection instead of the page. The body timeout bounds the wait.
+        if more_body:
+            try:
+                await discard_body(receive)
+            except ClientGone:
+                return
+        state = {**scope.get("state", {}), _TOO_LARGE: True}
+        await self.app({**scope, "state": state}, replay_body(b"", receive), send)
 
 
 class BodyTimedOut(Exception):

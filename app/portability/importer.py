@@ -83,13 +83,22 @@ async def import_document(
     )
 
 
-async def _refuse_unless_empty(session: AsyncSession, user: User) -> None:
+async def already_holds(session: AsyncSession, user: User) -> str | None:
+    """What keeps the account from taking an import ("applications" or "references"),
+    or None when it is empty enough."""
     for model, what in ((Application, "applications"), (Reference, "references")):
         if await session.scalar(select(model.id).where(model.owner_id == user.id).limit(1)):
-            raise Conflict(
-                f"This account already has {what}: import only into an empty account "
-                "(no applications or references yet)."
-            )
+            return what
+    return None
+
+
+async def _refuse_unless_empty(session: AsyncSession, user: User) -> None:
+    what = await already_holds(session, user)
+    if what is not None:
+        raise Conflict(
+            f"This account already has {what}: import only into an empty account "
+            "(no applications or references yet)."
+        )
 
 
 async def _any_taken(session: AsyncSession, ids: Iterable[uuid.UUID]) -> bool:

@@ -9,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from app.auth.deps import CurrentUser
 from app.core.db import SessionDep, TransactionRoute, sessionmaker_of
 from app.core.errors import error_responses
+from app.models import User
 from app.models.base import utcnow
 from app.portability.csv_export import applications_csv
 from app.portability.export import export_pieces
@@ -28,17 +29,30 @@ def _attachment(name: str) -> dict[str, str]:
 
 
 # Both exports are streamed (read in batches, sent as they are encoded), each from its
-# own snapshot: the request's session ends before the response is sent.
+# own snapshot: the request's session ends before the response is sent. The settings
+# page's download buttons send the same responses.
 
 
-@router.get("/export", operation_id="exportAccount", response_model=ExportDocument)
-async def export_account(user: CurrentUser, request: Request) -> StreamingResponse:
-    """Everything you own as one JSON document, re-importable with `POST /import`."""
+def json_export(request: Request, user: User) -> StreamingResponse:
     return StreamingResponse(
         export_pieces(sessionmaker_of(request), user),
         media_type="application/json",
         headers=_attachment(f"followup-export-{utcnow().date().isoformat()}.json"),
     )
+
+
+def csv_export(request: Request, user: User) -> StreamingResponse:
+    return StreamingResponse(
+        applications_csv(sessionmaker_of(request), user),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(f"followup-applications-{utcnow().date().isoformat()}.csv"),
+    )
+
+
+@router.get("/export", operation_id="exportAccount", response_model=ExportDocument)
+async def export_account(user: CurrentUser, request: Request) -> StreamingResponse:
+    """Everything you own as one JSON document, re-importable with `POST /import`."""
+    return json_export(request, user)
 
 
 @router.post(
@@ -71,8 +85,4 @@ async def import_account(
 )
 async def export_applications_csv(user: CurrentUser, request: Request) -> StreamingResponse:
     """Your applications as a spreadsheet: the proof of your job search."""
-    return StreamingResponse(
-        applications_csv(sessionmaker_of(request), user),
-        media_type="text/csv; charset=utf-8",
-        headers=_attachment(f"followup-applications-{utcnow().date().isoformat()}.csv"),
-    )
+    return csv_export(request, user)

@@ -1,5 +1,5 @@
 """The bundled web client: server-rendered pages over the same services as the API."""
 
-from app.web.setup import install_web
+from app.web.setup import UPLOAD_PAGES, install_web
 
-__all__ = ["install_web"]
+__all__ = ["UPLOAD_PAGES", "install_web"]

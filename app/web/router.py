@@ -13,7 +13,9 @@ from fastapi import APIRouter
 from app.web.routes import (
     applications,
     auth,
+    calendar,
     dashboard,
+    data,
     events,
     integrations,
     interviewers,
@@ -41,6 +43,8 @@ WEB_ROUTERS: tuple[APIRouter, ...] = tuple(
         references,
         settings,
         notifications,
+        calendar,
+        data,
         tokens,
         webhooks,
         integrations,

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from app.core.limits import BodySizeLimitMiddleware
+from app.core.limits import BodySizeLimitMiddleware, body_was_too_large
 
 pytestmark = pytest.mark.anyio
 
@@ -69,3 +69,56 @@ async def test_a_body_is_read_within_the_limit_then_replayed(
     await middleware(_scope("POST", headers), client.receive, client.send)
     assert inner.receive != client.receive
     assert (inner.body, client.calls) == (b'{"a":1}', 1)
+
+
+class Chunks:
+    """The server's side of a body sent in pieces; a receive past its end would hang."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = list(chunks)
+
+    async def receive(self) -> Message:
+        assert self.chunks, "asked for more body than was sent"
+        chunk = self.chunks.pop(0)
+        return {"type": "http.request", "body": chunk, "more_body": bool(self.chunks)}
+
+    async def send(self, message: Message) -> None:
+        raise AssertionError(f"the page answers, not the middleware: {message}")
+
+
+class Told(Inner):
+    def __init__(self) -> None:
+        super().__init__()
+        self.too_large: bool | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.too_large = body_was_too_large(scope)
+        await super().__call__(scope, receive, send)
+
+
+@pytest.mark.parametrize(
+    ("headers", "chunks"),
+    [
+        # Declared too large: nothing read yet, all of it still to come.
+        ([(b"content-length", b"12")], (b"abcd", b"efgh", b"ijkl")),
+        # Streamed: over the limit in the middle, or with its very last piece.
+        ([(b"transfer-encoding", b"chunked")], (b"abcd", b"efgh", b"ijkl")),
+        ([(b"transfer-encoding", b"chunked")], (b"abcd", b"efghijkl")),
+    ],
+)
+async def test_an_upload_page_hears_of_a_body_over_the_limit(
+    headers: list[tuple[bytes, bytes]], chunks: tuple[bytes, ...]
+) -> None:
+    inner, client = Told(), Chunks(*chunks)
+    middleware = BodySizeLimitMiddleware(inner, max_bytes=6, told_paths=frozenset({"/upload"}))
+    await middleware({**_scope("POST", headers), "path": "/upload"}, client.receive, client.send)
+    assert (inner.too_large, inner.body) == (True, b"")
+    assert client.chunks == []  # the rest was read, so the client gets to read the page
+
+
+async def test_a_body_within_the_limit_is_not_called_too_large() -> None:
+    inner, client = Told(), Chunks(b"abc")
+    middleware = BodySizeLimitMiddleware(inner, max_bytes=6, told_paths=frozenset({"/upload"}))
+    scope = {**_scope("POST", [(b"content-length", b"3")]), "path": "/upload"}
+    await middleware(scope, client.receive, client.send)
+    assert (inner.too_large, inner.body) == (False, b"abc")

@@ -1,0 +1,161 @@
+"""Settings: your data. Download everything (JSON, CSV), and restore an export."""
+
+# No `from __future__ import annotations`: FastAPI reads these signatures at start-up
+# (tests/test_annotations.py).
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from app.core.db import SessionDep, TransactionRoute
+from app.core.errors import Conflict
+from app.core.limits import MAX_BODY_BYTES, body_was_too_large
+from app.portability.importer import ImportInvalid, already_holds, import_document
+from app.portability.router import csv_export, json_export
+from app.portability.schemas import ExportDocument, ImportResult
+from app.web.deps import Viewer, ViewerDep, checked_form
+from app.web.forms import FormState
+from app.web.routes.common import redirect
+from app.web.templating import render
+
+router = APIRouter(route_class=TransactionRoute)
+
+PAGE = "/settings/data"
+# The one page form that takes a file: an oversized upload is told here, inline,
+# rather than refused by the body limit as a bare problem document.
+IMPORT_PATH = f"{PAGE}/import"
+# A file wrong throughout would list a problem per item: the first few show the way.
+SHOWN_PROBLEMS = 8
+
+
+async def _page(
+    request: Request, viewer: Viewer, session: SessionDep, form: FormState | None = None
+) -> Response:
+    form = form or FormState(values={})
+    return render(
+        request,
+        "settings/data.html",
+        {
+            "title": "Your data",
+            "section": "settings",
+            "tab": "data",
+            "form": form,
+            "holds": await already_holds(session, viewer.user),
+            "max_mib": MAX_BODY_BYTES // (1024 * 1024),
+        },
+        viewer=viewer,
+        status_code=form.status_code,
+    )
+
+
+@router.get(PAGE)
+async def data_page(request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
+    return await _page(request, viewer, session)
+
+
+@router.get(f"{PAGE}/followup-export.json")
+async def download_json(request: Request, viewer: ViewerDep) -> Response:
+    return json_export(request, viewer.user)
+
+
+@router.get(f"{PAGE}/applications.csv")
+async def download_csv(request: Request, viewer: ViewerDep) -> Response:
+    return csv_export(request, viewer.user)
+
+
+@router.post(IMPORT_PATH)
+async def import_file(request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
+    form = FormState(values={})
+    if body_was_too_large(request.scope):
+        # Nothing was read, so there is no CSRF token to check; nothing changes either.
+        message = (
+            f"This file is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB, the most an "
+            "upload can be. Whoever runs your Followup server can import it with "
+            "“followup import”."
+        )
+        return await _refused(request, viewer, session, form, 413, message)
+    try:
+        raw = await _uploaded(request, viewer)
+    finally:
+        # The upload's temporary file, whatever happened: nothing else closes it.
+        await (await request.form()).close()
+    if raw is None:
+        return await _refused(request, viewer, session, form, 422, "Choose the file to import.")
+    try:
+        async with session.begin_nested():
+            document = ExportDocument.model_validate_json(raw)
+            result = await import_document(session, viewer.user, document)
+    except ValidationError as exc:
+        return await _invalid(request, viewer, session, form, exc.errors())
+    except ImportInvalid as exc:
+        return await _invalid(request, viewer, session, form, exc.errors or [])
+    except Conflict as exc:
+        return await _refused(request, viewer, session, form, 409, exc.detail)
+    return redirect(request, "/applications", _imported(result))
+
+
+async def _uploaded(request: Request, viewer: Viewer) -> bytes | None:
+    """The chosen file's content (at most the body limit, so read whole like the API's
+    import body), once the form's CSRF token matched; None when no file was chosen."""
+    upload = (await checked_form(request, viewer)).get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    return await upload.read()
+
+
+async def _refused(
+    request: Request,
+    viewer: Viewer,
+    session: SessionDep,
+    form: FormState,
+    status: int,
+    message: str,
+) -> Response:
+    form.errors["file"] = message
+    form.status_code = status
+    return await _page(request, viewer, session, form)
+
+
+async def _invalid(
+    request: Request,
+    viewer: Viewer,
+    session: SessionDep,
+    form: FormState,
+    errors: Sequence[Mapping[str, Any]],
+) -> Response:
+    if errors and errors[0].get("type") == "json_invalid":
+        message = f"This is not a JSON file ({errors[0].get('msg', '')}): choose a Followup export."
+        return await _refused(request, viewer, session, form, 422, message)
+    form.summary = [f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in errors]
+    if len(form.summary) > SHOWN_PROBLEMS:
+        more = len(form.summary) - SHOWN_PROBLEMS
+        form.summary = [*form.summary[:SHOWN_PROBLEMS], f"… and {more} more."]
+    problems = "one problem" if len(errors) == 1 else f"{len(errors)} problems"
+    message = f"Nothing was imported: the file has {problems}, listed at the top of the form."
+    return await _refused(request, viewer, session, form, 422, message)
+
+
+def _where(loc: Sequence[Any]) -> str:
+    """A location in the document as its reader would write it: applications[3].status."""
+    where = ""
+    for part in loc:
+        where += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return where.lstrip(".") or "The document"
+
+
+def _imported(result: ImportResult) -> str:
+    counts = [
+        (result.applications, "application", "applications"),
+        (result.interviews, "interview", "interviews"),
+        (result.events, "timeline entry", "timeline entries"),
+        (result.references, "reference", "references"),
+    ]
+    said = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
+    message = f"Imported {said}."
+    if result.not_restored:
+        message += " Webhooks and integrations are not restored: add them again under Developer."
+    return message
