@@ -147,6 +147,10 @@ def seed(base_url: str) -> dict[str, str]:
     }
 
 
+# An export wrong in several places, for the import form's error list.
+BAD_EXPORT = b'{"profile": {}, "applications": [{"company": "Acme", "status": "hired"}]}'
+
+
 def shoot(page: Page, out: Path, name: str, path: str) -> None:
     page.goto(path)
     for width in WIDTHS:
@@ -193,6 +197,9 @@ def main(out: Path) -> None:
                 ("references", "/references"),
                 ("reference-new", "/references/new"),
                 ("settings", "/settings"),
+                ("notifications", "/settings/notifications"),
+                ("calendar", "/settings/calendar"),
+                ("data", "/settings/data"),
                 ("tokens", "/settings/tokens"),
                 ("webhooks", "/settings/webhooks"),
                 ("webhook", f"/settings/webhooks/{ids['webhook']}"),
@@ -216,6 +223,27 @@ def main(out: Path) -> None:
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 page.screenshot(path=str(out / f"done-errors-{width}.png"), full_page=True)
+            page.goto("/settings/calendar")
+            page.get_by_role("button", name="Make a feed link").click()
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                page.screenshot(path=str(out / f"calendar-new-link-{width}.png"), full_page=True)
+            # Import needs an empty account: a newcomer's, with a file wrong in places.
+            page.get_by_role("button", name="Log out").click()
+            page.goto("/signup")
+            page.get_by_label("Your name").fill("Nia")
+            page.get_by_label("Email").fill("nia@example.com")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Create account").click()
+            page.goto("/settings/data")
+            shoot(page, out, "data-empty", "/settings/data")
+            page.get_by_label("Export file").set_input_files(
+                {"name": "export.json", "mimeType": "application/json", "buffer": BAD_EXPORT}
+            )
+            page.get_by_role("button", name="Import").click()
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                page.screenshot(path=str(out / f"data-errors-{width}.png"), full_page=True)
             browser.close()
     print(f"screenshots in {out}")
 

@@ -16,6 +16,7 @@ there). Without it these tests fail, never skip.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from app.core.migrations import PROJECT_ROOT
 from tests.web.live_server import live_server
-from tests.web.screenshots import EMAIL, PASSWORD, seed
+from tests.web.screenshots import BAD_EXPORT, EMAIL, PASSWORD, seed
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +105,24 @@ def mark_done_in_the_future(page: Page) -> None:
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def make_a_feed_link(page: Page) -> None:
+    """The calendar feed's link, just made: shown once, to copy."""
+    replace = page.get_by_role("link", name="Make a new link")
+    if replace.count():  # made at the other width already: confirmed on a page of its own
+        replace.click()
+    page.get_by_role("button", name=re.compile("Make a (feed|new) link")).click()
+    expect(page.get_by_role("textbox", name="Feed link")).to_be_visible()
+
+
+def import_a_file_with_problems(page: Page) -> None:
+    """An import whose document is wrong in several places: each listed with where."""
+    page.get_by_label("Export file").set_input_files(
+        {"name": "export.json", "mimeType": "application/json", "buffer": BAD_EXPORT}
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Visit:
     who: str | None
@@ -130,6 +149,10 @@ PAGES = {
     "progress": Visit("ada", "/progress"),
     "settings-profile": Visit("ada", "/settings"),
     "settings-notifications": Visit("ada", "/settings/notifications"),
+    "settings-calendar": Visit("ada", "/settings/calendar"),
+    "settings-calendar-new-link": Visit("ada", "/settings/calendar", make_a_feed_link),
+    "settings-data": Visit("ada", "/settings/data"),
+    "settings-data-import-errors": Visit("newcomer", "/settings/data", import_a_file_with_problems),
     "settings-tokens": Visit("ada", "/settings/tokens"),
     "settings-webhooks": Visit("ada", "/settings/webhooks"),
     "settings-integrations": Visit("ada", "/settings/integrations"),

@@ -135,7 +135,7 @@ async def _invalid(
         more = len(form.summary) - SHOWN_PROBLEMS
         form.summary = [*form.summary[:SHOWN_PROBLEMS], f"… and {more} more."]
     problems = "one problem" if len(errors) == 1 else f"{len(errors)} problems"
-    message = f"Nothing was imported: the file has {problems}, listed at the top of the form."
+    message = f"Nothing was imported: the file has {problems}."
     return await _refused(request, viewer, session, form, 422, message)
 
 
