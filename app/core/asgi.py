@@ -33,13 +33,19 @@ async def read_body(receive: Receive, max_bytes: int | None = None) -> bytes:
             return b"".join(chunks)
 
 
-async def discard_body(receive: Receive) -> None:
-    """Read what is left of the request body, keeping none of it."""
+async def discard_body(receive: Receive, max_bytes: int) -> None:
+    """Read what is left of the request body, keeping none of it; BodyTooLarge past
+    `max_bytes`."""
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientGone
-        if not message.get("more_body", False):
+        size += len(message.get("body", b""))
+        more = message.get("more_body", False)
+        if size > max_bytes:
+            raise BodyTooLarge(more)
+        if not more:
             return
 
 

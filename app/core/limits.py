@@ -11,6 +11,8 @@ from app.core.errors import problem_response
 
 MAX_BODY_BYTES = 1024 * 1024
 _TOO_LARGE = "body_too_large"
+# How much of a too-large upload is read (and dropped) so its page can still be shown.
+DRAIN_FACTOR = 16
 
 
 def body_was_too_large(scope: Scope) -> bool:
@@ -20,8 +22,9 @@ def body_was_too_large(scope: Scope) -> bool:
 
 class BodySizeLimitMiddleware:
     """Refuses a body over `max_bytes` with a 413 problem document, except on the
-    `told_paths`: pages whose form says so inline. Their request goes on with an empty
-    body and `body_was_too_large` true."""
+    `told_paths`: pages whose form says so inline. A POST there goes on with an empty
+    body and `body_was_too_large` true, if its body ends within `DRAIN_FACTOR` times
+    the limit."""
 
     def __init__(
         self,
@@ -32,6 +35,7 @@ class BodySizeLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
         self.told_paths = told_paths
+        self.drain_bytes = DRAIN_FACTOR * max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,24 +62,39 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay_body(body, receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, *, more_body: bool) -> None:
-        if scope["path"] in self.told_paths:
+        if scope["path"] in self.told_paths and scope["method"] == "POST":
             await self._tell(scope, receive, send, more_body=more_body)
             return
+        await self._answer_413(scope, receive, send)
+
+    async def _answer_413(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str] | None = None
+    ) -> None:
         response = problem_response(
-            413, f"The request body is larger than {self.max_bytes // 1024} KiB."
+            413, f"The request body is larger than {self.max_bytes // 1024} KiB.", headers=headers
         )
         await response(scope, receive, send)
 
     async def _tell(self, scope: Scope, receive: Receive, send: Send, *, more_body: bool) -> None:
-        # The rest of the body is read and dropped: a browser still sending it would
-        # show a reset connection instead of the page. The body timeout bounds the wait.
+        # The rest of the body is read and dropped, or a browser still sending it would
+        # show a reset connection instead of the page. Only so much, though: past
+        # `drain_bytes` (or when more is announced) the answer is the plain 413, and
+        # the connection is closed rather than read on for as long as a client sends.
         if more_body:
+            headers = dict(scope["headers"])
+            declared = headers.get(b"content-length", b"")
+            if declared.isdigit() and int(declared) > self.drain_bytes:
+                await self._answer_413(scope, receive, send, {"Connection": "close"})
+                return
             try:
-                await discard_body(receive)
+                await discard_body(receive, self.drain_bytes)
+            except BodyTooLarge:
+                await self._answer_413(scope, receive, send, {"Connection": "close"})
+                return
             except ClientGone:
                 return
-        state = {**scope.get("state", {}), _TOO_LARGE: True}
-        await self.app({**scope, "state": state}, replay_body(b"", receive), send)
+        scope.setdefault("state", {})[_TOO_LARGE] = True
+        await self.app(scope, replay_body(b"", receive), send)
 
 
 class BodyTimedOut(Exception):

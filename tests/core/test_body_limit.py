@@ -122,3 +122,44 @@ async def test_a_body_within_the_limit_is_not_called_too_large() -> None:
     scope = {**_scope("POST", [(b"content-length", b"3")]), "path": "/upload"}
     await middleware(scope, client.receive, client.send)
     assert (inner.too_large, inner.body) == (False, b"abc")
+
+
+class Answered(Chunks):
+    """Like Chunks, but the middleware is expected to answer: what it sent is kept."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        super().__init__(*chunks)
+        self.sent: list[Message] = []
+
+    async def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+    def status_and_headers(self) -> tuple[int, dict[bytes, bytes]]:
+        start = self.sent[0]
+        return start["status"], dict(start["headers"])
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "chunks", "left"),
+    [
+        # More announced than is ever drained: answered at once, nothing read.
+        ("POST", [(b"content-length", b"97")], (b"abcd",), 1),
+        # Streamed past what is drained: answered, and the connection closed.
+        ("POST", [(b"transfer-encoding", b"chunked")], (b"abcd", b"efgh", b"e" * 97, b"more"), 1),
+        # Only a form post is handed on: the path takes nothing else.
+        ("PUT", [(b"content-length", b"12")], (b"abcd",), 1),
+    ],
+)
+async def test_an_upload_page_is_not_drained_without_end(
+    method: str, headers: list[tuple[bytes, bytes]], chunks: tuple[bytes, ...], left: int
+) -> None:
+    inner, client = Told(), Answered(*chunks)
+    middleware = BodySizeLimitMiddleware(inner, max_bytes=6, told_paths=frozenset({"/upload"}))
+    assert middleware.drain_bytes == 96
+    await middleware({**_scope(method, headers), "path": "/upload"}, client.receive, client.send)
+    assert inner.too_large is None, "the page was not called"
+    status, sent_headers = client.status_and_headers()
+    assert status == 413
+    assert sent_headers[b"content-type"] == b"application/problem+json"
+    assert (sent_headers.get(b"connection") == b"close") is (method == "POST")
+    assert len(client.chunks) == left

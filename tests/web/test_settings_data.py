@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Application, Event, Reference
+from app.models import Application, Event
 from tests.dbstate import snapshot
 from tests.factories import UserWithToken, create_reference, create_user
 from tests.portability.account import API, build_account
@@ -119,6 +119,9 @@ async def test_an_account_with_data_is_told_and_kept(
     [
         (b"", "This is not a JSON file"),
         (b"name,company\nAda,Acme\n", "This is not a JSON file"),
+        (b"\x80\x81 not UTF-8", "This is not a JSON file"),
+        (b"[]", "This JSON is not a Followup export"),
+        (b"null", "This JSON is not a Followup export"),
     ],
 )
 async def test_a_file_that_is_not_json_is_told(
@@ -130,6 +133,33 @@ async def test_a_file_that_is_not_json_is_told(
     error = field_error(page, "f-file")
     assert error is not None
     assert error.startswith(message)
+    assert await snapshot(session) == before
+
+
+async def test_an_export_saved_with_a_byte_order_mark_imports(
+    client: httpx.AsyncClient, session: AsyncSession, alice: UserWithToken
+) -> None:
+    doc = await exported(client, alice)
+    web = await newcomer(client, session)
+    r = await upload(web, b"\xef\xbb\xbf" + json.dumps(doc).encode())
+    assert r.status_code == 303, r.text
+    mine = Application.owner_id == web.user.id
+    assert await session.scalar(select(func.count()).select_from(Application).where(mine)) == (
+        len(doc["applications"])
+    )
+
+
+async def test_a_form_too_many_parts_for_the_parser_is_a_bad_request(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    web = await newcomer(client, session)
+    before = await snapshot(session)
+    r = await web.client.post(
+        "/settings/data/import",
+        data={"csrf_token": web.csrf},
+        files=[("file", (f"{i}.json", b"{}", "application/json")) for i in range(1001)],
+    )
+    assert_html(r, 400)
     assert await snapshot(session) == before
 
 
@@ -196,6 +226,3 @@ async def test_importing_needs_the_csrf_token(
     )
     assert_html(r, 403)
     assert await snapshot(session) == before
-    assert await session.scalar(select(func.count()).select_from(Reference)) == len(
-        doc["references"]
-    )

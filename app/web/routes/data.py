@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: FastAPI reads these signatures at start-up
 # (tests/test_annotations.py).
 
+import codecs
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -78,11 +79,9 @@ async def import_file(request: Request, viewer: ViewerDep, session: SessionDep) 
             "“followup import”."
         )
         return await _refused(request, viewer, session, form, 413, message)
-    try:
+    # Leaving the block closes the upload's temporary file, whatever happened.
+    async with request.form():
         raw = await _uploaded(request, viewer)
-    finally:
-        # The upload's temporary file, whatever happened: nothing else closes it.
-        await (await request.form()).close()
     if raw is None:
         return await _refused(request, viewer, session, form, 422, "Choose the file to import.")
     try:
@@ -104,7 +103,8 @@ async def _uploaded(request: Request, viewer: Viewer) -> bytes | None:
     upload = (await checked_form(request, viewer)).get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
-    return await upload.read()
+    # Some editors start a UTF-8 file with a byte order mark, which JSON doesn't allow.
+    return (await upload.read()).removeprefix(codecs.BOM_UTF8)
 
 
 async def _refused(
@@ -127,8 +127,12 @@ async def _invalid(
     form: FormState,
     errors: Sequence[Mapping[str, Any]],
 ) -> Response:
-    if errors and errors[0].get("type") == "json_invalid":
-        message = f"This is not a JSON file ({errors[0].get('msg', '')}): choose a Followup export."
+    first = errors[0] if errors else {}
+    if first.get("type") == "json_invalid":
+        message = f"This is not a JSON file ({first.get('msg', '')}): choose a Followup export."
+        return await _refused(request, viewer, session, form, 422, message)
+    if first.get("type") == "model_type" and not first.get("loc"):
+        message = "This JSON is not a Followup export: choose the file from “Download JSON”."
         return await _refused(request, viewer, session, form, 422, message)
     form.summary = [f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in errors]
     if len(form.summary) > SHOWN_PROBLEMS:
