@@ -38,7 +38,8 @@ async def test_the_timeline_links_to_an_edit_form_that_saves(
     assert f'href="/events/{event.id}/edit"' in detail
     form = assert_html(await web.get(f"/events/{event.id}/edit"), 200)
     assert "Edit this entry" in text_of(form)
-    assert 'name="type"' not in form  # the type is fixed
+    assert 'name="type"' not in form  # the type is fixed, and the page says so
+    assert "A “Reply received” entry. Its kind stays;" in text_of(form)
     r = await web.post(
         f"/events/{event.id}/edit",
         {
