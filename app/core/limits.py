@@ -43,8 +43,9 @@ class BodySizeLimitMiddleware:
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send, more_body=True)
+        size = int(declared) if declared is not None and declared.isdigit() else None
+        if size is not None and size > self.max_bytes:
+            await self._refuse(scope, receive, send, more_body=True, declared=size)
             return
         if declared in (None, b"0") and b"transfer-encoding" not in headers:
             # No body at all (every GET): in HTTP/1.1 a request without either header
@@ -55,15 +56,17 @@ class BodySizeLimitMiddleware:
         try:
             body = await read_body(receive, self.max_bytes)
         except BodyTooLarge as exc:
-            await self._refuse(scope, receive, send, more_body=exc.more_body)
+            await self._refuse(scope, receive, send, more_body=exc.more_body, declared=None)
             return
         except ClientGone:
             return
         await self.app(scope, replay_body(body, receive), send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, *, more_body: bool) -> None:
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, *, more_body: bool, declared: int | None
+    ) -> None:
         if scope["path"] in self.told_paths and scope["method"] == "POST":
-            await self._tell(scope, receive, send, more_body=more_body)
+            await self._tell(scope, receive, send, more_body=more_body, declared=declared)
             return
         await self._answer_413(scope, receive, send)
 
@@ -75,15 +78,15 @@ class BodySizeLimitMiddleware:
         )
         await response(scope, receive, send)
 
-    async def _tell(self, scope: Scope, receive: Receive, send: Send, *, more_body: bool) -> None:
+    async def _tell(
+        self, scope: Scope, receive: Receive, send: Send, *, more_body: bool, declared: int | None
+    ) -> None:
         # The rest of the body is read and dropped, or a browser still sending it would
         # show a reset connection instead of the page. Only so much, though: past
         # `drain_bytes` (or when more is announced) the answer is the plain 413, and
         # the connection is closed rather than read on for as long as a client sends.
         if more_body:
-            headers = dict(scope["headers"])
-            declared = headers.get(b"content-length", b"")
-            if declared.isdigit() and int(declared) > self.drain_bytes:
+            if declared is not None and declared > self.drain_bytes:
                 await self._answer_413(scope, receive, send, {"Connection": "close"})
                 return
             try:

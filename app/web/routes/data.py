@@ -31,6 +31,7 @@ PAGE = "/settings/data"
 IMPORT_PATH = f"{PAGE}/import"
 # A file wrong throughout would list a problem per item: the first few show the way.
 SHOWN_PROBLEMS = 8
+MAX_MIB = MAX_BODY_BYTES // (1024 * 1024)
 
 
 async def _page(
@@ -46,7 +47,7 @@ async def _page(
             "tab": "data",
             "form": form,
             "holds": await already_holds(session, viewer.user),
-            "max_mib": MAX_BODY_BYTES // (1024 * 1024),
+            "max_mib": MAX_MIB,
         },
         viewer=viewer,
         status_code=form.status_code,
@@ -70,30 +71,29 @@ async def download_csv(request: Request, viewer: ViewerDep) -> Response:
 
 @router.post(IMPORT_PATH)
 async def import_file(request: Request, viewer: ViewerDep, session: SessionDep) -> Response:
-    form = FormState(values={})
     if body_was_too_large(request.scope):
         # Nothing was read, so there is no CSRF token to check; nothing changes either.
         message = (
-            f"This file is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB, the most an "
+            f"This file is larger than {MAX_MIB} MiB, the most an "
             "upload can be. Whoever runs your Followup server can import it with "
             "“followup import”."
         )
-        return await _refused(request, viewer, session, form, 413, message)
+        return await _refused(request, viewer, session, 413, message)
     # Leaving the block closes the upload's temporary file, whatever happened.
     async with request.form():
         raw = await _uploaded(request, viewer)
     if raw is None:
-        return await _refused(request, viewer, session, form, 422, "Choose the file to import.")
+        return await _refused(request, viewer, session, 422, "Choose the file to import.")
     try:
         async with session.begin_nested():
             document = ExportDocument.model_validate_json(raw)
             result = await import_document(session, viewer.user, document)
     except ValidationError as exc:
-        return await _invalid(request, viewer, session, form, exc.errors())
+        return await _invalid(request, viewer, session, exc.errors())
     except ImportInvalid as exc:
-        return await _invalid(request, viewer, session, form, exc.errors or [])
+        return await _invalid(request, viewer, session, exc.errors or [])
     except Conflict as exc:
-        return await _refused(request, viewer, session, form, 409, exc.detail)
+        return await _refused(request, viewer, session, 409, exc.detail)
     return redirect(request, "/applications", _imported(result))
 
 
@@ -111,12 +111,12 @@ async def _refused(
     request: Request,
     viewer: Viewer,
     session: SessionDep,
-    form: FormState,
     status: int,
     message: str,
+    problems: Sequence[str] = (),
 ) -> Response:
-    form.errors["file"] = message
-    form.status_code = status
+    """The page again with `message` by the file field, `problems` in the summary."""
+    form = FormState(errors={"file": message}, summary=list(problems), status_code=status)
     return await _page(request, viewer, session, form)
 
 
@@ -124,23 +124,21 @@ async def _invalid(
     request: Request,
     viewer: Viewer,
     session: SessionDep,
-    form: FormState,
     errors: Sequence[Mapping[str, Any]],
 ) -> Response:
     first = errors[0] if errors else {}
     if first.get("type") == "json_invalid":
         message = f"This is not a JSON file ({first.get('msg', '')}): choose a Followup export."
-        return await _refused(request, viewer, session, form, 422, message)
+        return await _refused(request, viewer, session, 422, message)
     if first.get("type") == "model_type" and not first.get("loc"):
         message = "This JSON is not a Followup export: choose the file from “Download JSON”."
-        return await _refused(request, viewer, session, form, 422, message)
-    form.summary = [f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in errors]
-    if len(form.summary) > SHOWN_PROBLEMS:
-        more = len(form.summary) - SHOWN_PROBLEMS
-        form.summary = [*form.summary[:SHOWN_PROBLEMS], f"… and {more} more."]
-    problems = "one problem" if len(errors) == 1 else f"{len(errors)} problems"
-    message = f"Nothing was imported: the file has {problems}."
-    return await _refused(request, viewer, session, form, 422, message)
+        return await _refused(request, viewer, session, 422, message)
+    listed = [f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:SHOWN_PROBLEMS]]
+    if len(errors) > SHOWN_PROBLEMS:
+        listed.append(f"… and {len(errors) - SHOWN_PROBLEMS} more.")
+    count = "one problem" if len(errors) == 1 else f"{len(errors)} problems"
+    message = f"Nothing was imported: the file has {count}."
+    return await _refused(request, viewer, session, 422, message, listed)
 
 
 def _where(loc: Sequence[Any]) -> str:
